@@ -1,0 +1,96 @@
+# lhv: a tiny VT-x research hypervisor for studying lock-holder preemption.
+#
+#   make            build/hv.elf, the host simulator and the guest test kernels
+#   make iso        build/hv.iso (GRUB, multiboot2)
+#   make run        install what is missing, boot the default configuration
+#   make test       install what is missing, run every test (unit, simulator, boot)
+#   make bench      benchmarks (figures go to docs/benchmarks.md by hand)
+#
+# Each area adds its own rules in a module.mk next to its sources; this file
+# only holds the shared toolchain settings and the top-level targets.
+
+BUILD    ?= build
+CC       ?= gcc
+HOSTCC   ?= gcc
+SCHED    ?= all
+
+# Freestanding flags for everything linked into hv.elf.
+HV_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-builtin -nostdlib -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mgeneral-regs-only \
+	-fno-omit-frame-pointer -fno-strict-aliasing -fno-common \
+	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -I. -DHV_KERNEL
+HV_ASFLAGS := -g -D__ASSEMBLY__ -I. -I$(BUILD)/gen -DHV_KERNEL
+HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
+
+# Host flags: pure logic compiled for unit tests and the simulator.
+HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow \
+	-Wno-unused-parameter -I. -DHV_HOST -D_DEFAULT_SOURCE
+HOST_SAN    := -fsanitize=address,undefined -fno-omit-frame-pointer
+
+# Sources of the hypervisor image. Areas append to HV_SRCS in module.mk.
+HV_DIRS := boot core hw vmm vmm/vmx
+HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
+# Generators of structure offsets (compiled, not linked): */asm_offsets_*.c
+HV_OFFSET_SRCS := $(filter %/asm_offsets.c,$(HV_SRCS))
+HV_SRCS := $(filter-out %/asm_offsets.c,$(HV_SRCS))
+
+UNIT_TESTS :=
+HOST_TOOLS :=
+GUEST_BINS :=
+TEST_DEPS  :=
+
+.PHONY: all iso run test bench clean deps unit
+all: $(BUILD)/hv.elf
+
+-include $(sort $(wildcard */module.mk */*/module.mk))
+
+HV_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter %.c,$(HV_SRCS))) \
+           $(patsubst %.S,$(BUILD)/obj/%.o,$(filter %.S,$(HV_SRCS)))
+
+all: $(HOST_TOOLS) $(GUEST_BINS)
+
+# Structure offsets for assembly, generated from C (never typed by hand).
+$(BUILD)/gen/asm_offsets.h: core/asm_offsets.c $(wildcard core/*.h vmm/*.h vmm/vmx/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -S -o $(BUILD)/gen/asm_offsets.s $<
+	sed -n 's/.*@@OFFSET \([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' \
+		$(BUILD)/gen/asm_offsets.s > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.S $(BUILD)/gen/asm_offsets.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_ASFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/hv.elf: $(HV_OBJS) linker.ld
+	$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) -lgcc
+	@grub-file --is-x86-multiboot2 $@ 2>/dev/null || \
+		{ command -v grub-file >/dev/null && { echo "$@: not multiboot2"; rm -f $@; exit 1; } || true; }
+
+iso: $(BUILD)/hv.iso
+$(BUILD)/hv.iso: $(BUILD)/hv.elf scripts/mkiso.sh
+	scripts/mkiso.sh -o $@ -k $(BUILD)/hv.elf
+
+deps:
+	@scripts/setup.sh
+
+run: deps all
+	scripts/run.sh
+
+unit: $(UNIT_TESTS)
+
+test: deps all $(UNIT_TESTS) $(TEST_DEPS)
+	scripts/run-tests.sh
+
+bench: deps all
+	scripts/bench.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
