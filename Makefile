@@ -13,17 +13,19 @@ BUILD    ?= build
 CC       ?= gcc
 HOSTCC   ?= gcc
 SCHED    ?= all
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
 
 # Freestanding flags for everything linked into hv.elf.
 HV_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-builtin -nostdlib -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
-	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=small \
 	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mgeneral-regs-only \
 	-fno-omit-frame-pointer -fno-strict-aliasing -fno-common \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -I. -DHV_KERNEL
 HV_ASFLAGS := -g -D__ASSEMBLY__ -I. -I$(BUILD)/gen -DHV_KERNEL
-HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
+HV_LDFLAGS := -nostdlib -static -Wl,--no-warn-rwx-segments -Wl,--build-id=none -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
 # Host flags: pure logic compiled for unit tests and the simulator.
 HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow \
@@ -61,14 +63,17 @@ $(BUILD)/gen/asm_offsets.h: core/asm_offsets.c $(wildcard core/*.h vmm/*.h vmm/v
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HV_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.S $(BUILD)/gen/asm_offsets.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_ASFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  AS      $<"
+	$(Q)$(CC) $(HV_ASFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/hv.elf: $(HV_OBJS) linker.ld
-	$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) -lgcc
+	@echo "  LD      $@"
+	$(Q)$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) -lgcc
 	@grub-file --is-x86-multiboot2 $@ 2>/dev/null || \
 		{ command -v grub-file >/dev/null && { echo "$@: not multiboot2"; rm -f $@; exit 1; } || true; }
 

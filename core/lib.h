@@ -28,6 +28,7 @@ char *strchr(const char *s, int c);
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define DIV_ROUND_UP(x, d) (((x) + (d) - 1) / (d))
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))

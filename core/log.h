@@ -18,8 +18,17 @@ void hv_vlog(enum log_level lvl, const char *fmt, va_list ap);
 void hv_contract(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* "HV ERROR <text>": a configuration or input error (never a hypervisor bug). */
 void hv_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
-/* Broken hypervisor invariant: full diagnostic, stop every pCPU. */
+/* Broken hypervisor invariant: "HV PANIC ..." with a full diagnostic, stop
+ * every pCPU and power off (so an unattended test fails fast). */
 NORETURN void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);
+struct trap_frame;
+NORETURN void panic_frame(const struct trap_frame *tf, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Wait until the UART has sent everything (before power-off). */
+void log_flush(void);
+/* Write a + b + newline as one line, no prefix (contract lines). */
+void log_puts_raw(const char *a, const char *b);
+/* GS.base now points at the pCPU data: log lines may name the pCPU. */
+void log_set_gs_ready(void);
 
 #define pr_err(...)   hv_log(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  hv_log(LOG_WARN, __VA_ARGS__)
