@@ -4,7 +4,9 @@
  * A line is whitespace-separated tokens "key=value" or "key"; a token "--"
  * ends the options and everything after it (leading spaces skipped) is the
  * tail (e.g. a guest kernel's own command line). Values may be quoted with
- * double quotes to contain spaces. */
+ * double quotes to contain spaces: key="a b" gives the value a b. An
+ * unterminated quote runs to the end of the line and text glued after the
+ * closing quote stays part of the token; cmdline_apply reports both. */
 #ifndef CORE_CMDLINE_H
 #define CORE_CMDLINE_H
 #include "core/lib.h"
@@ -36,8 +38,10 @@ struct opt_desc {
 	void *dst;          /* char[dstlen] | uint64_t | uint64_t | bool | bool */
 	size_t dstlen;      /* OPT_STR: buffer size including the NUL */
 	uint64_t min, max;  /* OPT_U64/OPT_SIZE range (inclusive); max 0 = no limit */
-	bool *seen;         /* optional: set when the option appeared */
+	bool *seen;         /* optional: set when the option was applied */
 };
+/* OPT_FLAG is a bare "key" (a value is an error); OPT_BOOL, OPT_U64 and
+ * OPT_SIZE need "key=value"; OPT_STR accepts an empty value. */
 
 /* Report callback: msg names the offending token, e.g.
  * "unknown option 'foo=1'" or "bad value for 'vcpus': 'x' (expected a number)". */
