@@ -1,0 +1,6 @@
+# vmm/ and vmm/vmx/: host unit tests of the pure parts of the VM core.
+# (Hypervisor objects come from the top Makefile's HV_DIRS.)
+
+UNIT_TESTS += $(BUILD)/host/test_vmx_caps
+$(BUILD)/host/test_vmx_caps: tests/unit/test_vmx_caps.c vmm/vmx/vmx_caps.c \
+	vmm/vmx/vmx_caps.h vmm/vmx/vmcs.h
