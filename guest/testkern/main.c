@@ -1,0 +1,105 @@
+/* Entry from entry.S: read the command line, run the `test=` list in order,
+ * print one verdict line per test and a summary, exit through port 0xf4. */
+#include "guest/testkern/arch.h"
+#include "guest/testkern/bootinfo.h"
+#include "guest/testkern/idt.h"
+#include "guest/testkern/tests.h"
+#include "guest/testkern/tk.h"
+
+/* isa-debug-exit (QEMU) and the lhv exit port: a 32-bit write of V stops the
+ * machine (QEMU exit status (V << 1) | 1). */
+#define EXIT_PORT 0xf4
+
+/* Without test=: the tests that need no parameters and cannot stop the VM. */
+#define DEFAULT_TESTS "selftest,cpuid,apic,pio,msr,hlt,vmcall"
+
+static const struct {
+	const char *name;
+	enum verdict (*fn)(void);
+} tests[] = {
+	{ "cpuid", t_cpuid }, { "apic", t_apic },     { "hlt", t_hlt },
+	{ "pio", t_pio },     { "msr", t_msr },       { "vmcall", t_vmcall },
+	{ "smp", t_smp },     { "mem", t_mem },       { "oob", t_oob },
+	{ "triple", t_triple }, { "spin", t_spin },   { "selftest", t_self },
+};
+
+const char *tk_current_test;
+static char reason[200];
+
+enum verdict tk_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tk_vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return V_FAIL;
+}
+
+enum verdict tk_skip(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tk_vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return V_SKIP;
+}
+
+NORETURN void tk_exit(uint32_t code)
+{
+	serial_drain();
+	outl(EXIT_PORT, code);
+	/* No exit device: stop here for good. */
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static enum verdict run_one(const char *name)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (!strcmp(tests[i].name, name)) {
+			reason[0] = '\0';
+			tk_current_test = name;
+			enum verdict v = tests[i].fn();
+			tk_current_test = NULL;
+			return v;
+		}
+	}
+	return tk_fail("unknown test");
+}
+
+void kmain(uint32_t magic, uint32_t mbi);
+void kmain(uint32_t magic, uint32_t mbi)
+{
+	if (!bootinfo_init(magic, mbi)) {
+		tk_printf("TESTKERN bad multiboot magic 0x%x\n", magic);
+		tk_exit(1);
+	}
+	idt_init();
+	tk_printf("TESTKERN START cmdline=\"%s\"\n", bootinfo.cmdline);
+
+	char list[256];
+	if (!param_str("test", list, sizeof(list)))
+		memcpy(list, DEFAULT_TESTS, sizeof(DEFAULT_TESTS));
+
+	unsigned n[3] = { 0, 0, 0 };
+	char *p = list;
+	while (*p) {
+		char *name = p;
+		while (*p && *p != ',')
+			p++;
+		if (*p)
+			*p++ = '\0';
+		if (!*name)
+			continue;
+		enum verdict v = run_one(name);
+		n[v]++;
+		if (v == V_PASS)
+			tk_printf("TEST %s PASS\n", name);
+		else
+			tk_printf("TEST %s %s %s\n", name, v == V_FAIL ? "FAIL" : "SKIP",
+				  reason[0] ? reason : "(no reason)");
+	}
+	tk_printf("TESTKERN DONE pass=%u fail=%u skip=%u\n", n[V_PASS], n[V_FAIL],
+		  n[V_SKIP]);
+	tk_exit(n[V_FAIL] ? 1 : 0);
+}
