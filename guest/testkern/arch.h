@@ -59,14 +59,19 @@ static inline uint32_t atomic_xadd(volatile uint32_t *p, uint32_t v)
 	return v;
 }
 
+/* MMIO (LAPIC) accesses always use these two instruction forms, 32-bit
+ * `mov` with the address in a register (8B /r and 89 /r), so a hypervisor
+ * that decodes the exiting instruction needs to know no others. */
 static inline uint32_t mmio_read32(uint32_t addr)
 {
-	return *(volatile uint32_t *)addr;
+	uint32_t v;
+	__asm__ volatile("movl (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	return v;
 }
 
 static inline void mmio_write32(uint32_t addr, uint32_t v)
 {
-	*(volatile uint32_t *)addr = v;
+	__asm__ volatile("movl %0, (%1)" : : "r"(v), "r"(addr) : "memory");
 }
 
 #endif
