@@ -2,19 +2,19 @@
 # Decide pass/fail from a serial log.
 #
 #   scripts/check-log.sh LOG [--expect RE]... [--forbid RE]...
-#                        [--expect-count N RE]... [--expect-min N RE]...
-#                        [--in-order] [--no-poweroff] [--tail N] [-q]
+#                        [--then RE]... [--expect-count N RE]...
+#                        [--expect-min N RE]... [--no-poweroff] [--tail N] [-q]
 #
 # RE is an extended regular expression (grep -E) matched against each line
 # of LOG with carriage returns (and NUL bytes) removed. Every check is made
 # and every failure printed, then the last --tail lines of the log (default
 # 30) on failure.
 #   --expect RE          some line matches RE
+#   --then RE            a line after the one the previous --expect/--then
+#                        matched (its first match) matches RE
 #   --forbid RE          no line matches RE
 #   --expect-count N RE  exactly N lines match RE
 #   --expect-min N RE    at least N lines match RE
-#   --in-order           the --expect lines must appear in the order given
-#                        (each after the line the previous one matched)
 #   --no-poweroff        do not require the last line to be "HV POWEROFF"
 # Defaults, always on: forbid panic lines, i.e. lines that start with
 # "PANIC" or "HV PANIC", also after the log prefix "[ time] cpuN: ";
@@ -28,17 +28,20 @@ usage() { sed -n '2,5s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 PANIC_RE='^(\[[^]]*\] *)?(cpu[0-9]+: *)?(HV )?PANIC'
 POWEROFF_RE='^HV POWEROFF[[:space:]]*$'
 
-log= in_order= poweroff=1 tail_n=30 quiet=
-expects=() forbids=("$PANIC_RE") counts=() count_res=() count_kind=()
+log= poweroff=1 tail_n=30 quiet=
+expects=() thens=() forbids=("$PANIC_RE") counts=() count_res=() count_kind=()
 num() { [[ $1 =~ ^[0-9]+$ ]] || { echo "$prog: '$1' is not a number" >&2; usage; }; }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--expect) [ $# -ge 2 ] || usage; expects+=("$2"); shift ;;
+	--expect) [ $# -ge 2 ] || usage; expects+=("$2"); thens+=(""); shift ;;
+	--then)
+		[ $# -ge 2 ] || usage
+		[ ${#expects[@]} -gt 0 ] || { echo "$prog: --then needs an --expect before it" >&2; usage; }
+		expects+=("$2"); thens+=(1); shift ;;
 	--forbid) [ $# -ge 2 ] || usage; forbids+=("$2"); shift ;;
 	--expect-count | --expect-min)
 		[ $# -ge 3 ] || usage; num "$2"
 		counts+=("$2"); count_res+=("$3"); count_kind+=("${1#--expect-}"); shift 2 ;;
-	--in-order) in_order=1 ;;
 	--no-poweroff) poweroff= ;;
 	--tail) [ $# -ge 2 ] || usage; num "$2"; tail_n=$2; shift ;;
 	-q | --quiet) quiet=1 ;;
@@ -65,20 +68,26 @@ if [ ! -s "$clean" ]; then
 	fail "$log is empty (nothing on the serial port)"
 fi
 
-last=0
-for re in "${expects[@]}"; do
-	if [ -n "$in_order" ]; then
-		n=$(grep -naE -- "$re" "$clean" | awk -F: -v after="$last" '$1 > after { print $1; exit }')
-		if [ -n "$n" ]; then
-			last=$n
-		elif grep -qaE -- "$re" "$clean"; then
-			fail "line matching /$re/ appears, but not after line $last (out of order)"
-		else
-			fail "no line matches /$re/"
-		fi
+# prev: line number the previous expectation matched (0: none, -1: it failed).
+prev=0 prev_re=
+for i in "${!expects[@]}"; do
+	re=${expects[$i]}
+	after=0
+	[ -z "${thens[$i]}" ] || after=$prev
+	if [ "$after" -lt 0 ]; then
+		fail "cannot look for /$re/ after /$prev_re/, which is missing"
+		n=
 	else
-		grep -qaE -- "$re" "$clean" || fail "no line matches /$re/"
+		n=$(grep -naE -- "$re" "$clean" | awk -F: -v after="$after" '$1 > after { print $1; exit }' || true)
+		if [ -z "$n" ]; then
+			if [ "$after" -gt 0 ] && grep -qaE -- "$re" "$clean"; then
+				fail "a line matches /$re/, but none after line $after (/$prev_re/): wrong order"
+			else
+				fail "no line matches /$re/"
+			fi
+		fi
 	fi
+	prev=${n:--1} prev_re=$re
 done
 
 for i in "${!counts[@]}"; do
