@@ -1,0 +1,380 @@
+/* Framework: state machine and accounting of vCPUs around the active policy.
+ * Every entry point takes the global lock, reads the clock once, and keeps
+ * per-vCPU time buckets exact: each state change closes the interval of the
+ * previous state. */
+#include "sched/sched_ops.h"
+
+static struct {
+	struct sched_env_lock lock;
+	struct sched_pcpu *pcpus;
+	uint32_t nr_pcpus;
+	const struct sched_ops *ops;
+	struct sched_vm *vms;
+	uint32_t nr_vms;
+	char err[160];
+} S;
+
+uint32_t sched_nr_pcpus(void) { return S.nr_pcpus; }
+struct sched_pcpu *sched_pcpu(uint32_t id) { return &S.pcpus[id]; }
+struct sched_vm *sched_vm_list(void) { return S.vms; }
+const char *sched_active_name(void) { return S.ops ? S.ops->name : "none"; }
+
+/* Append a string to S.err without overflowing (no snprintf here). */
+static void err_add(size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + n >= sizeof(S.err))
+		n = sizeof(S.err) - 1 - *len;
+	memcpy(S.err + *len, s, n);
+	*len += n;
+	S.err[*len] = 0;
+}
+
+const char *sched_policy_names(void)
+{
+	static char names[128];
+	size_t len = 0;
+
+	names[0] = 0;
+	for (uint32_t i = 0; i < sched_policy_count; i++) {
+		size_t n = strlen(sched_policy_table[i]->name);
+		if (len + n + 3 >= sizeof(names))
+			break;
+		if (i) {
+			memcpy(names + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(names + len, sched_policy_table[i]->name, n + 1);
+		len += n;
+	}
+	return names;
+}
+
+int sched_init(struct sched_pcpu *pcpus, uint32_t nr, const char **err)
+{
+	if (!nr || !pcpus) {
+		*err = "sched_init: need at least one pCPU";
+		return -1;
+	}
+	if (!sched_policy_count) {
+		*err = "sched_init: no scheduling policy compiled in";
+		return -1;
+	}
+	memset(&S, 0, sizeof(S));
+	sched_env_lock_init(&S.lock);
+	S.pcpus = pcpus;
+	S.nr_pcpus = nr;
+	memset(pcpus, 0, sizeof(*pcpus) * nr);
+	for (uint32_t i = 0; i < nr; i++)
+		pcpus[i].id = i;
+	S.ops = sched_policy_table[0];
+	S.ops->init();
+	return 0;
+}
+
+int sched_select(const char *name, const char **err)
+{
+	for (uint32_t i = 0; i < sched_policy_count; i++) {
+		if (strcmp(sched_policy_table[i]->name, name))
+			continue;
+		if (S.vms) {
+			*err = "sched_select: remove all VMs before changing policy";
+			return -1;
+		}
+		sched_env_lock(&S.lock);
+		S.ops = sched_policy_table[i];
+		for (uint32_t p = 0; p < S.nr_pcpus; p++)
+			memset(&S.pcpus[p].priv, 0, sizeof(S.pcpus[p].priv));
+		S.ops->init();
+		sched_env_unlock(&S.lock);
+		return 0;
+	}
+	size_t len = 0;
+	S.err[0] = 0;
+	err_add(&len, "unknown scheduler '");
+	err_add(&len, name);
+	err_add(&len, "' (available: ");
+	err_add(&len, sched_policy_names());
+	err_add(&len, ")");
+	*err = S.err;
+	return -1;
+}
+
+/* Close the interval of v's current state at `now` and open a new one. */
+static void account(struct sched_vcpu *v, uint64_t now)
+{
+	uint64_t d = now > v->state_since ? now - v->state_since : 0;
+
+	switch (v->state) {
+	case SCHED_RUNNING: v->stats.run_ns += d; break;
+	case SCHED_RUNNABLE: v->stats.steal_ns += d; break;
+	case SCHED_BLOCKED: v->stats.blocked_ns += d; break;
+	case SCHED_STOPPED: break;
+	}
+	v->state_since = now;
+}
+
+static void set_state(struct sched_vcpu *v, enum sched_state st, uint64_t now)
+{
+	account(v, now);
+	v->state = st;
+}
+
+static int vm_knobs_ok(const struct sched_vm *vm, const char **err)
+{
+	if (!vm->nr_vcpus || !vm->vcpus) {
+		*err = "sched_vm_add: VM has no vCPUs";
+		return -1;
+	}
+	if (vm->slice_ns && vm->slice_ns < SCHED_MIN_SLICE_NS) {
+		*err = "sched_vm_add: slice below 100 us";
+		return -1;
+	}
+	if (vm->weight > 65536) {
+		*err = "sched_vm_add: weight above 65536";
+		return -1;
+	}
+	for (struct sched_vm *o = S.vms; o; o = o->next) {
+		if (o == vm || o->id == vm->id) {
+			*err = "sched_vm_add: VM id already added";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int sched_vm_add(struct sched_vm *vm, const char **err)
+{
+	if (vm_knobs_ok(vm, err))
+		return -1;
+	sched_env_lock(&S.lock);
+	uint64_t now = sched_env_now();
+	memset(&vm->priv, 0, sizeof(vm->priv));
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct sched_vcpu *v = vm->vcpus[i];
+		v->vm = vm;
+		v->index = i;
+		v->state = SCHED_STOPPED;
+		v->pcpu = SCHED_NO_PCPU;
+		v->state_since = now;
+		v->wake_latency_open = v->wake_pending = v->stop_pending = false;
+		v->hint_cs = v->hint_spin = false;
+		memset(&v->stats, 0, sizeof(v->stats));
+		memset(&v->priv, 0, sizeof(v->priv));
+	}
+	int rc = S.ops->vm_add(vm, err);
+	if (!rc) {
+		/* Keep the list ordered by id: iteration order never depends on
+		 * the order the environment added VMs in. */
+		struct sched_vm **pp = &S.vms;
+		while (*pp && (*pp)->id < vm->id)
+			pp = &(*pp)->next;
+		vm->next = *pp;
+		*pp = vm;
+		S.nr_vms++;
+	}
+	sched_env_unlock(&S.lock);
+	return rc;
+}
+
+int sched_vm_remove(struct sched_vm *vm, const char **err)
+{
+	sched_env_lock(&S.lock);
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i]->state == SCHED_RUNNING) {
+			sched_env_unlock(&S.lock);
+			*err = "sched_vm_remove: a vCPU is still running";
+			return -1;
+		}
+	}
+	uint64_t now = sched_env_now();
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct sched_vcpu *v = vm->vcpus[i];
+		if (v->state == SCHED_RUNNABLE)
+			S.ops->sleep(v, now);
+		set_state(v, SCHED_STOPPED, now);
+	}
+	S.ops->vm_remove(vm);
+	for (struct sched_vm **pp = &S.vms; *pp; pp = &(*pp)->next) {
+		if (*pp == vm) {
+			*pp = vm->next;
+			S.nr_vms--;
+			break;
+		}
+	}
+	sched_env_unlock(&S.lock);
+	return 0;
+}
+
+void sched_wake(struct sched_vcpu *v)
+{
+	sched_env_lock(&S.lock);
+	uint64_t now = sched_env_now();
+	if (v->state == SCHED_RUNNING) {
+		v->wake_pending = true;
+	} else if (v->state == SCHED_BLOCKED || v->state == SCHED_STOPPED) {
+		set_state(v, SCHED_RUNNABLE, now);
+		v->stats.wakeups++;
+		v->woken_at = now;
+		v->wake_latency_open = true;
+		S.ops->wake(v, now);
+	}
+	sched_env_unlock(&S.lock);
+}
+
+void sched_vcpu_set_blocked(struct sched_vcpu *v)
+{
+	sched_env_lock(&S.lock);
+	if (v->state == SCHED_STOPPED)
+		set_state(v, SCHED_BLOCKED, sched_env_now());
+	sched_env_unlock(&S.lock);
+}
+
+void sched_vcpu_stop(struct sched_vcpu *v)
+{
+	sched_env_lock(&S.lock);
+	uint64_t now = sched_env_now();
+	if (v->state == SCHED_RUNNING) {
+		v->stop_pending = true;
+		sched_env_kick(v->pcpu);
+	} else if (v->state != SCHED_STOPPED) {
+		if (v->state == SCHED_RUNNABLE)
+			S.ops->sleep(v, now);
+		set_state(v, SCHED_STOPPED, now);
+	}
+	sched_env_unlock(&S.lock);
+}
+
+void sched_hint(struct sched_vcpu *v, enum sched_hint hint, uint32_t arg)
+{
+	sched_env_lock(&S.lock);
+	switch (hint) {
+	case SCHED_HINT_CS:
+		v->hint_cs = arg != 0;
+		if (S.ops->in_cs)
+			S.ops->in_cs(v, arg != 0);
+		break;
+	case SCHED_HINT_SPIN:
+		v->hint_spin = arg != 0;
+		if (S.ops->spinning)
+			S.ops->spinning(v, arg != 0);
+		break;
+	case SCHED_HINT_KICK_VCPU:
+		if (S.ops->kick_vcpu && arg < v->vm->nr_vcpus)
+			S.ops->kick_vcpu(v, v->vm->vcpus[arg]);
+		break;
+	}
+	sched_env_unlock(&S.lock);
+}
+
+void sched_vcpu_stats(const struct sched_vcpu *v, struct sched_stats *out)
+{
+	sched_env_lock(&S.lock);
+	struct sched_vcpu tmp = *v;
+	account(&tmp, sched_env_now());
+	*out = tmp.stats;
+	sched_env_unlock(&S.lock);
+}
+
+/* The outgoing vCPU of a scheduling point: charge it, apply `why`, and say
+ * whether it is still a candidate to continue. */
+static struct sched_vcpu *put_prev(struct sched_vcpu *prev, enum sched_why why, uint64_t now)
+{
+	uint64_t ran = now > prev->state_since ? now - prev->state_since : 0;
+
+	account(prev, now);
+	S.ops->charge(prev, ran, now);
+	if (prev->stop_pending) {
+		prev->stop_pending = prev->wake_pending = false;
+		S.ops->sleep(prev, now);
+		set_state(prev, SCHED_STOPPED, now);
+		return NULL;
+	}
+	if (why == SCHED_BLOCK && !prev->wake_pending) {
+		S.ops->sleep(prev, now);
+		set_state(prev, SCHED_BLOCKED, now);
+		return NULL;
+	}
+	/* A wake-up that raced with HLT turns the block into a no-op. */
+	prev->wake_pending = false;
+	return prev;
+}
+
+static void dispatch(struct sched_pcpu *p, struct sched_vcpu *next, uint64_t now)
+{
+	set_state(next, SCHED_RUNNING, now);
+	next->stats.dispatches++;
+	if (next->pcpu != SCHED_NO_PCPU && next->pcpu != p->id)
+		next->stats.migrations++;
+	next->pcpu = p->id;
+	if (next->wake_latency_open) {
+		uint64_t lat = now - next->woken_at;
+		next->wake_latency_open = false;
+		next->stats.wakeups_dispatched++;
+		next->stats.wake_lat_sum_ns += lat;
+		if (lat > next->stats.wake_lat_max_ns)
+			next->stats.wake_lat_max_ns = lat;
+	}
+}
+
+struct sched_vcpu *sched_schedule(uint32_t pcpu, enum sched_why why)
+{
+	struct sched_pcpu *p = &S.pcpus[pcpu];
+	uint64_t deadline = 0;
+
+	sched_env_lock(&S.lock);
+	uint64_t now = sched_env_now();
+	struct sched_vcpu *prev = p->curr ? put_prev(p->curr, why, now) : NULL;
+	struct sched_vcpu *next = S.ops->pick(p, prev, why, now, &deadline);
+
+	p->decisions++;
+	if (prev && next != prev) {
+		set_state(prev, SCHED_RUNNABLE, now);
+		if (why == SCHED_YIELD)
+			prev->stats.yields++;
+		else
+			prev->stats.preemptions++;
+	}
+	if (next != p->curr)
+		p->switches++;
+	if (next && next != prev)
+		dispatch(p, next, now);
+	p->curr = next;
+	if (deadline != p->deadline || deadline) {
+		p->deadline = deadline;
+		sched_env_set_timer(pcpu, deadline);
+	}
+	sched_env_unlock(&S.lock);
+	return next;
+}
+
+static int check_fail(const char **err, const char *msg)
+{
+	*err = msg;
+	return -1;
+}
+
+int sched_check(const char **err)
+{
+	int rc = 0;
+
+	sched_env_lock(&S.lock);
+	for (uint32_t i = 0; i < S.nr_pcpus && !rc; i++) {
+		struct sched_vcpu *c = S.pcpus[i].curr;
+		if (c && (c->state != SCHED_RUNNING || c->pcpu != i))
+			rc = check_fail(err, "pCPU's current vCPU is not RUNNING there");
+	}
+	for (struct sched_vm *vm = S.vms; vm && !rc; vm = vm->next) {
+		for (uint32_t i = 0; i < vm->nr_vcpus && !rc; i++) {
+			struct sched_vcpu *v = vm->vcpus[i];
+			if (v->state == SCHED_RUNNING &&
+			    (v->pcpu >= S.nr_pcpus || S.pcpus[v->pcpu].curr != v))
+				rc = check_fail(err, "RUNNING vCPU is not its pCPU's current vCPU");
+		}
+	}
+	if (!rc && S.ops->check)
+		rc = S.ops->check(err);
+	sched_env_unlock(&S.lock);
+	return rc;
+}

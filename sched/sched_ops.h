@@ -1,0 +1,73 @@
+/* The policy interface. A policy keeps its state private: per-vCPU, per-VM
+ * and per-pCPU state lives in the opaque `priv` bytes of the framework's
+ * structs (the policy casts them to its own types) and global state in
+ * static variables of the policy's file. All hooks run with the framework's
+ * global lock held and must not call sched_* entry points (sched.h).
+ *
+ * Protocol (states are set by the framework before/after the hooks):
+ *   vm_add / vm_remove   the VM appears / disappears (all vCPUs STOPPED)
+ *   wake(v)              v became RUNNABLE (was BLOCKED/STOPPED): queue it,
+ *                        kick a pCPU if one should pick it up now
+ *   sleep(v)             v left the runnable set (BLOCKED/STOPPED), from
+ *                        RUNNABLE (was queued) or RUNNING (its pCPU is in
+ *                        sched_schedule; pick follows)
+ *   charge(v, ns)        v ran ns since it was last charged
+ *   pick(p, prev, why)   choose p's next vCPU. prev is p's outgoing vCPU if it
+ *                        is still runnable (else NULL); if pick does not
+ *                        return prev, it must queue prev. Returns a RUNNABLE
+ *                        queued vCPU (dequeued), prev, or NULL; *deadline is
+ *                        the absolute time of p's next timer (0 = none).
+ */
+#ifndef SCHED_SCHED_OPS_H
+#define SCHED_SCHED_OPS_H
+#include "sched/sched.h"
+
+struct sched_ops {
+	const char *name;
+	void (*init)(void);
+	int (*vm_add)(struct sched_vm *vm, const char **err);
+	void (*vm_remove)(struct sched_vm *vm);
+	void (*wake)(struct sched_vcpu *v, uint64_t now);
+	void (*sleep)(struct sched_vcpu *v, uint64_t now);
+	void (*charge)(struct sched_vcpu *v, uint64_t ran_ns, uint64_t now);
+	struct sched_vcpu *(*pick)(struct sched_pcpu *p, struct sched_vcpu *prev,
+				   enum sched_why why, uint64_t now, uint64_t *deadline);
+	/* Optional hint hooks (NULL: ignored). */
+	void (*in_cs)(struct sched_vcpu *v, bool entered);
+	void (*spinning)(struct sched_vcpu *v, bool spinning);
+	void (*kick_vcpu)(struct sched_vcpu *from, struct sched_vcpu *to);
+	/* Optional invariant check for sched_check(). */
+	int (*check)(const char **err);
+};
+
+/* Compiled-in policies (sched/sched_policies.c). */
+extern const struct sched_ops *const sched_policy_table[];
+extern const uint32_t sched_policy_count;
+
+/* Framework services for policies. */
+uint32_t sched_nr_pcpus(void);
+struct sched_pcpu *sched_pcpu(uint32_t id);
+struct sched_vm *sched_vm_list(void);
+
+/* Effective knobs (defaults applied). */
+static inline uint32_t sched_vm_weight(const struct sched_vm *vm)
+{
+	return vm->weight ? vm->weight : SCHED_DEFAULT_WEIGHT;
+}
+static inline uint64_t sched_vm_slice(const struct sched_vm *vm)
+{
+	return vm->slice_ns ? vm->slice_ns : SCHED_DEFAULT_SLICE_NS;
+}
+
+/* Weighted virtual time (integer fixed point, no FPU in the hypervisor):
+ * ns of run time * 256 * n / weight, so the vCPUs of a VM of weight w with n
+ * vCPUs advance at rate n/w and the VM as a whole gets a share proportional
+ * to w. ran_ns is clamped to 2^34 (17 s; slices are far shorter) so the
+ * product stays below 2^64 for up to 2^20 vCPUs per VM. */
+static inline uint64_t sched_vtime_delta(uint64_t ran_ns, uint32_t nr_vcpus, uint32_t weight)
+{
+	uint64_t ns = MIN(ran_ns, 1ull << 34);
+	return (ns << 8) * MAX(nr_vcpus, 1u) / weight;
+}
+
+#endif
