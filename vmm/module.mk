@@ -8,3 +8,6 @@ $(BUILD)/host/test_vmx_caps: tests/unit/test_vmx_caps.c vmm/vmx/vmx_caps.c \
 UNIT_TESTS += $(BUILD)/host/test_vmx_ept
 $(BUILD)/host/test_vmx_ept: tests/unit/test_vmx_ept.c vmm/vmx/vmx_ept.c \
 	vmm/vmx/vmx_ept.h vmm/vmx/vmcs.h
+
+UNIT_TESTS += $(BUILD)/host/test_decode
+$(BUILD)/host/test_decode: tests/unit/test_decode.c vmm/x86_decode.c vmm/x86_decode.h
