@@ -1,7 +1,8 @@
 #!/bin/bash
 # The command line: the default test list, unknown names fail, spin with
 # iters= ends, and verdicts come in the order given.
-. "$(dirname "$0")/lib.bash"
+# timeout: 180
+. "$(dirname "$0")/lib.sh"
 tk_run 30 ""
 for t in selftest cpuid apic pio msr hlt; do tk_expect $t PASS; done
 tk_expect vmcall SKIP

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Bare: LAPIC one-shot timer interrupts wake HLT, once per interrupt; also
 # the apic register sanity test it builds on.
-. "$(dirname "$0")/lib.bash"
+# timeout: 180
+. "$(dirname "$0")/lib.sh"
 tk_run 30 "test=apic,hlt"
 tk_expect apic PASS
 tk_expect hlt PASS

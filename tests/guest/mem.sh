@@ -1,6 +1,7 @@
 #!/bin/bash
 # Bare: fill and verify all RAM above the kernel of a 64 MiB machine.
-. "$(dirname "$0")/lib.bash"
+# timeout: 180
+. "$(dirname "$0")/lib.sh"
 tk_run 60 "test=mem pattern=c0ffee11" -m 64
 tk_expect mem PASS
 mib=$(sed -n 's/^INFO mem checked \([0-9]*\) MiB.*/\1/p' "$TK_LOG")

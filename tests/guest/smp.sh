@@ -2,7 +2,8 @@
 # Bare: INIT-SIPI-SIPI brings up 3 APs of -smp 4, per APIC ID and with the
 # all-but-self shorthand; a cpus= smaller than the machine is caught in the
 # shorthand mode (too many APs start).
-. "$(dirname "$0")/lib.bash"
+# timeout: 180
+. "$(dirname "$0")/lib.sh"
 for mode in each all; do
 	tk_run 60 "test=smp cpus=4 smp_ipi=$mode" -smp 4
 	tk_expect smp PASS

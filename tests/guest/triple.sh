@@ -1,7 +1,8 @@
 #!/bin/bash
 # Bare: int3 with an empty IDT triple-faults; with -no-reboot QEMU exits
 # (status 0: a shutdown, not the debug-exit device) and no FAIL follows.
-. "$(dirname "$0")/lib.bash"
+# timeout: 180
+. "$(dirname "$0")/lib.sh"
 tk_run 30 "test=pio,triple"
 tk_expect pio PASS
 tk_expect triple RUNNING

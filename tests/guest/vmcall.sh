@@ -1,7 +1,8 @@
 #!/bin/bash
 # Bare: hypervisor-only tests skip (vmcall, oob); with hv=1 (claiming lhv)
 # the missing ABI fails instead, and oob never reaches its access.
-. "$(dirname "$0")/lib.bash"
+# timeout: 180
+. "$(dirname "$0")/lib.sh"
 tk_run 30 "test=vmcall,oob"
 tk_expect vmcall SKIP
 tk_expect oob SKIP

@@ -1,10 +1,13 @@
-# Shared by tests/guest/*.sh (sourced; not a test itself): boot the test
-# kernel bare under QEMU TCG and judge its serial log. Builds nothing: the
-# runner has done `make all`; a missing kernel is a failure, not a skip.
+# Shared by tests/guest/*.sh (sourced; scripts/run-tests.sh skips lib*.sh):
+# boot the test kernel bare under QEMU TCG and judge its serial log. Builds
+# nothing: the runner has done `make all`; a missing kernel is a failure, not
+# a skip. Honours BUILD like the runner (default build/).
 
 set -u
 TK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-TK_KERNEL=$TK_ROOT/build/guest/testkern.elf
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$TK_ROOT/$BUILD ;; esac
+TK_KERNEL=$BUILD/guest/testkern.elf
 TK_TMP=$(mktemp -d)
 trap 'rm -rf "$TK_TMP"' EXIT
 TK_LOG=
