@@ -11,3 +11,7 @@ $(BUILD)/host/test_vmx_ept: tests/unit/test_vmx_ept.c vmm/vmx/vmx_ept.c \
 
 UNIT_TESTS += $(BUILD)/host/test_decode
 $(BUILD)/host/test_decode: tests/unit/test_decode.c vmm/x86_decode.c vmm/x86_decode.h
+
+UNIT_TESTS += $(BUILD)/host/test_vmcfg
+$(BUILD)/host/test_vmcfg: tests/unit/test_vmcfg.c vmm/vm_config.c core/cmdline.c core/fmt.c \
+	vmm/vm_config.h core/cmdline.h core/fmt.h core/lib.h

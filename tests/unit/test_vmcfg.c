@@ -1,0 +1,147 @@
+/* Host tests for vmm/vm_config.c (with core/cmdline.c and core/fmt.c). */
+#include "tests/unit/check.h"
+#include "vmm/vm_config.h"
+#include <stdlib.h>
+
+#define FREE MiB(900)
+
+static struct vm_config cfg;
+static char err[600];
+
+static int parse(const char *line)
+{
+	err[0] = '\0';
+	return vm_config_parse(line, FREE, &cfg, err, sizeof(err));
+}
+
+/* Parse, expect failure with exactly this message. */
+static void expect_err(const char *line, const char *msg)
+{
+	int rc = parse(line);
+
+	CHECK_EQ(rc, -1);
+	CHECK(strcmp(err, msg) == 0);
+	if (rc != -1 || strcmp(err, msg) != 0)
+		fprintf(stderr, "  line: %s\n  got:  %s\n  want: %s\n", line, err, msg);
+}
+
+static void test_valid(void)
+{
+	CHECK_EQ(parse("vm=web vcpus=2 mem=256M"), 0);
+	CHECK(strcmp(cfg.name, "web") == 0);
+	CHECK_EQ(cfg.vcpus, 2);
+	CHECK_EQ(cfg.mem, MiB(256));
+	CHECK_EQ(cfg.weight, VM_WEIGHT_DEFAULT);
+	CHECK_EQ(cfg.cap, 0);
+	CHECK_EQ(cfg.slice_ns, 0);
+	CHECK(!cfg.is_initrd);
+	CHECK(!cfg.has_cmdline);
+	CHECK_EQ(cfg.cmdline[0], 0);
+
+	CHECK_EQ(parse("  vm=db_2-x  vcpus=64 mem=3M weight=65535 cap=6400 slice=30 "
+		       "-- console=ttyS0 root=/dev/ram0  quiet  \n"), 0);
+	CHECK(strcmp(cfg.name, "db_2-x") == 0);
+	CHECK_EQ(cfg.vcpus, 64);
+	CHECK_EQ(cfg.mem, MiB(4));      /* rounded up to 2 MiB */
+	CHECK_EQ(cfg.weight, 65535);
+	CHECK_EQ(cfg.cap, 6400);
+	CHECK_EQ(cfg.slice_ns, 30000000);
+	CHECK(cfg.has_cmdline);
+	CHECK(strcmp(cfg.cmdline, "console=ttyS0 root=/dev/ram0  quiet") == 0);
+
+	CHECK_EQ(parse("vm=a vcpus=1 mem=2M slice=500us weight=1 cap=100 --"), 0);
+	CHECK_EQ(cfg.slice_ns, 500000);
+	CHECK_EQ(cfg.weight, 1);
+	CHECK(cfg.has_cmdline);
+	CHECK_EQ(cfg.cmdline[0], 0);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=900M slice=1000ms"), 0);
+	CHECK_EQ(cfg.slice_ns, 1000000000);
+	CHECK_EQ(cfg.mem, MiB(900));
+	CHECK_EQ(parse("vm=a vcpus=0x2 mem=0x200000"), 0);
+	CHECK_EQ(cfg.vcpus, 2);
+	/* The last of a repeated key wins. */
+	CHECK_EQ(parse("vm=a vcpus=1 mem=8M vcpus=3"), 0);
+	CHECK_EQ(cfg.vcpus, 3);
+	/* 31 characters is the longest name. */
+	CHECK_EQ(parse("vm=abcdefghijklmnopqrstuvwxyz01234 vcpus=1 mem=2M"), 0);
+	CHECK_EQ(strlen(cfg.name), 31);
+
+	CHECK_EQ(parse("vm=web initrd"), 0);
+	CHECK(cfg.is_initrd);
+	CHECK(strcmp(cfg.name, "web") == 0);
+	CHECK_EQ(parse("initrd vm=web"), 0);
+	CHECK(cfg.is_initrd);
+}
+
+static void test_errors(void)
+{
+	expect_err("vm=web vcpu=2 mem=64M", "vm=web: unknown option 'vcpu=2'; missing vcpus=<N>");
+	expect_err("vm=web vcpus=0 mem=64M", "vm=web: vcpus=0 out of range (1..64)");
+	expect_err("vm=web vcpus=65 mem=64M", "vm=web: vcpus=65 out of range (1..64)");
+	expect_err("vm=web vcpus=two mem=64M",
+		   "vm=web: bad value for 'vcpus': 'two' (expected a number); missing vcpus=<N>");
+	expect_err("vcpus=1 mem=64M", "missing vm=<name>");
+	expect_err("", "missing vm=<name>; missing vcpus=<N>; missing mem=<size>");
+	expect_err("vm=we.b vcpus=1 mem=64M",
+		   "bad vm name 'we.b' (expected 1-31 of A-Z a-z 0-9 _ -)");
+	expect_err("vm= vcpus=1 mem=64M", "bad vm name '' (expected 1-31 of A-Z a-z 0-9 _ -)");
+	expect_err("vm=abcdefghijklmnopqrstuvwxyz012345 vcpus=1 mem=2M",
+		   "value for 'vm' too long: 32 characters (at most 31); missing vm=<name>");
+	expect_err("vm=web vcpus=1 mem=64G", "vm=web: mem=64G exceeds free memory (900 MiB)");
+	expect_err("vm=web vcpus=1 mem=901M", "vm=web: mem=901M exceeds free memory (900 MiB)");
+	CHECK_EQ(parse("vm=web vcpus=1 mem=899M"), 0);   /* rounds up to exactly all */
+	CHECK_EQ(cfg.mem, MiB(900));
+	CHECK_EQ(vm_config_parse("vm=web vcpus=1 mem=899M", MiB(899) + 1, &cfg, err, sizeof(err)), -1);
+	CHECK(strcmp(err, "vm=web: mem=899M exceeds free memory (899 MiB)") == 0);
+	expect_err("vm=web vcpus=1 mem=1M", "vm=web: mem=1M is below the minimum (2 MiB)");
+	expect_err("vm=web vcpus=1 mem=lots",
+		   "vm=web: bad value 'mem=lots' (expected a size such as 512M)");
+	expect_err("vm=web vcpus=1 mem=99999999999999999999",
+		   "vm=web: bad value 'mem=99999999999999999999' (expected a size such as 512M)");
+	expect_err("vm=web vcpus=1", "vm=web: missing mem=<size>");
+	expect_err("vm=web mem=8M", "vm=web: missing vcpus=<N>");
+	expect_err("vm=web vcpus=1 mem=8M weight=0", "vm=web: weight=0 out of range (1..65535)");
+	expect_err("vm=web vcpus=1 mem=8M weight=65536", "vm=web: weight=65536 out of range (1..65535)");
+	expect_err("vm=web vcpus=2 mem=8M cap=201", "vm=web: cap=201 out of range (0..200 for 2 vcpus)");
+	expect_err("vm=web vcpus=1 mem=8M slice=50us", "vm=web: slice=50us out of range (100us..1000ms)");
+	expect_err("vm=web vcpus=1 mem=8M slice=2000", "vm=web: slice=2000 out of range (100us..1000ms)");
+	expect_err("vm=web vcpus=1 mem=8M slice=99999999999999999999ms",
+		   "vm=web: bad value 'slice=99999999999999999999ms' (expected e.g. 10, 10ms or 500us)");
+	expect_err("vm=web vcpus=1 mem=8M slice=5s",
+		   "vm=web: bad value 'slice=5s' (expected e.g. 10, 10ms or 500us)");
+	expect_err("vm=web vcpus=1 mem=8M slice=ms",
+		   "vm=web: bad value 'slice=ms' (expected e.g. 10, 10ms or 500us)");
+	expect_err("vm=web initrd mem=8M", "vm=web: option 'mem' not allowed on an initrd line");
+	expect_err("vm=web initrd -- quiet",
+		   "vm=web: a guest command line is not allowed on an initrd line");
+	expect_err("vm=web initrd=1", "vm=web: option 'initrd' takes no value, got 'initrd=1'; "
+		   "missing vcpus=<N>; missing mem=<size>");
+	expect_err("vm=x vcpus=1 mem=8M vm=y$",
+		   "bad vm name 'y$' (expected 1-31 of A-Z a-z 0-9 _ -)");
+
+	/* Guest command line one byte too long. */
+	size_t n = strlen("vm=g vcpus=1 mem=8M -- ") + VM_CMDLINE_MAX;
+	char *line = malloc(n + 1);
+	strcpy(line, "vm=g vcpus=1 mem=8M -- ");
+	memset(line + strlen(line), 'x', VM_CMDLINE_MAX);
+	line[n] = '\0';
+	expect_err(line, "vm=g: guest command line too long: 2048 characters (at most 2047)");
+	line[n - 1] = '\0';
+	CHECK_EQ(parse(line), 0);
+	CHECK_EQ(strlen(cfg.cmdline), VM_CMDLINE_MAX - 1);
+	free(line);
+
+	/* Short error buffers are cut but terminated; NULL line is no crash. */
+	char small[8];
+	CHECK_EQ(vm_config_parse("vm=web vcpus=0 mem=1G", FREE, &cfg, small, sizeof(small)), -1);
+	CHECK(strcmp(small, "vm=web:") == 0);
+	CHECK(strcmp(cfg.name, "web") == 0);
+	CHECK_EQ(vm_config_parse(NULL, FREE, &cfg, NULL, 0), -1);
+}
+
+int main(void)
+{
+	test_valid();
+	test_errors();
+	return check_done("test_vmcfg");
+}

@@ -1,0 +1,43 @@
+/* Guest module lines (pure logic, host-tested). Each boot module that is a
+ * guest kernel carries a line
+ *     vm=<name> vcpus=<N> mem=<size> [weight=<n>] [cap=<percent>]
+ *        [slice=<time>] [-- <guest command line>]
+ * and a module that is the initrd of guest <name> carries
+ *     vm=<name> initrd
+ * <time> is a number of milliseconds, or a number with a "ms" or "us" suffix.
+ * Parsing uses core/cmdline.h, so quoting and "--" follow its rules. */
+#ifndef VMM_VM_CONFIG_H
+#define VMM_VM_CONFIG_H
+#include "core/lib.h"
+
+#define VM_NAME_MAX         32          /* buffer: 31 characters + NUL */
+#define VM_CMDLINE_MAX      2048        /* buffer, as Linux's COMMAND_LINE_SIZE */
+#define VM_MAX_VCPUS        64
+#define VM_MEM_MIN          MiB(2)
+#define VM_MEM_ALIGN        MiB(2)      /* guest RAM is mapped with 2 MiB pages */
+#define VM_WEIGHT_DEFAULT   256
+#define VM_WEIGHT_MAX       65535
+#define VM_SLICE_MIN_NS     100000ull           /* 100 us */
+#define VM_SLICE_MAX_NS     1000000000ull       /* 1 s */
+
+struct vm_config {
+	char name[VM_NAME_MAX];         /* [A-Za-z0-9_-], 1..31 characters */
+	bool is_initrd;                 /* "vm=<name> initrd": only name matters */
+	unsigned vcpus;                 /* 1..VM_MAX_VCPUS */
+	uint64_t mem;                   /* bytes, a multiple of VM_MEM_ALIGN */
+	unsigned weight;                /* 1..65535, default 256 */
+	unsigned cap;                   /* percent of one CPU, 0 = uncapped */
+	uint64_t slice_ns;              /* 0 = the scheduler's default */
+	bool has_cmdline;               /* "--" was given (cmdline may be "") */
+	char cmdline[VM_CMDLINE_MAX];
+};
+
+/* Parse one module line. mem_free: bytes the guest may have at most.
+ * Returns 0, or -1 with err (size errlen) holding every problem, joined by
+ * "; " and prefixed with "vm=<name>: " when the name is known and valid,
+ * e.g. "vm=web: unknown option 'vcpu=2'; missing vcpus=<N>". cfg->name is
+ * set whenever a valid name was given, even on error. */
+int vm_config_parse(const char *line, uint64_t mem_free, struct vm_config *cfg,
+		    char *err, size_t errlen);
+
+#endif
