@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# `make run`: boot the default configuration under the best emulator here and
+# show the serial console live until the emulator ends.
+#
+#   scripts/run.sh [--bochs | --qemu] [--cpus N]
+#
+# Emulator: QEMU with KVM (-cpu host) when /dev/kvm is usable and the CPU has
+# vmx; otherwise Bochs with the VT-x CPU model (QEMU's TCG has no VMX).
+# Environment:
+#   HV_EMU=auto|bochs|qemu   emulator (default auto, as above)
+#   HV_CPUS=N                pCPUs (default 2)
+#   HV_MEM=M                 MiB of RAM (default 1024)
+#   HV_CMDLINE="..."         hypervisor command line (default empty)
+#   HV_MODULES="FILE ARGS; FILE ARGS"  guests/modules, ';' or newline separated
+#   HV_MODULES_FILE=PATH     one "FILE ARGS" per line ('#' comments); default
+#                            build/default-modules when it exists (the default
+#                            guests, written by whoever builds them)
+#   HV_TIMEOUT=S             hard limit (default 3600)
+#   HV_MODEL=NAME            Bochs CPU model (default tigerlake)
+# The serial log is kept in build/run/serial.log. Ctrl-C stops the emulator.
+set -euo pipefail
+
+prog=${0##*/}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+
+emu=${HV_EMU:-auto} cpus=${HV_CPUS:-2} mem=${HV_MEM:-1024}
+tmo=${HV_TIMEOUT:-3600} model=${HV_MODEL:-tigerlake}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--bochs) emu=bochs ;;
+	--qemu) emu=qemu ;;
+	--cpus) cpus=${2-}; shift ;;
+	-h | --help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "$prog: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+hv=$BUILD/hv.elf
+[ -f "$hv" ] || { echo "$prog: $hv missing: run 'make all'" >&2; exit 1; }
+out=$BUILD/run
+mkdir -p "$out"
+log=$out/serial.log
+
+# Modules: HV_MODULES entries, then the lines of the modules file.
+mods=()
+add_mod() {
+	local m=$1
+	m=${m#"${m%%[![:space:]]*}"}
+	m=${m%"${m##*[![:space:]]}"}
+	case $m in '' | '#'*) return ;; esac
+	mods+=(-m "$m")
+}
+if [ -n "${HV_MODULES:-}" ]; then
+	while IFS= read -r m; do add_mod "$m"; done <<< "${HV_MODULES//;/$'\n'}"
+fi
+mfile=${HV_MODULES_FILE-$BUILD/default-modules}
+if [ -n "$mfile" ] && [ -f "$mfile" ]; then
+	while IFS= read -r m || [ -n "$m" ]; do add_mod "$m"; done < "$mfile"
+fi
+cmdline=${HV_CMDLINE:-}
+
+if [ -z "$cmdline" ] && [ ${#mods[@]} -eq 0 ] && [ "$BUILD/hv.iso" -nt "$hv" ]; then
+	iso=$BUILD/hv.iso
+else
+	iso=$out/hv.iso
+	"$ROOT/scripts/mkiso.sh" -o "$iso" -k "$hv" ${cmdline:+-c "$cmdline"} "${mods[@]}"
+fi
+
+kvm_usable() { [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo; }
+case $emu in
+auto) if kvm_usable; then emu=qemu; else emu=bochs; fi ;;
+bochs | qemu) ;;
+*) echo "$prog: HV_EMU must be auto, bochs or qemu" >&2; exit 2 ;;
+esac
+if [ "$emu" = qemu ]; then
+	kvm_usable || echo "$prog: warning: no usable KVM with vmx: QEMU TCG has no VT-x, guests cannot run" >&2
+	what="QEMU ($(kvm_usable && echo KVM || echo TCG))"
+	cmd=("$ROOT/scripts/qemu.sh" --iso "$iso" --cpus "$cpus" --mem "$mem" --log "$log" --timeout "$tmo")
+else
+	what="Bochs (model $model)"
+	cmd=("$ROOT/scripts/bochs.sh" --iso "$iso" --cpus "$cpus" --megs "$mem" --model "$model" --log "$log" --timeout "$tmo")
+fi
+
+echo "$prog: booting ${iso#"$ROOT"/} under $what, $cpus pCPUs, ${mem} MiB; serial log ${log#"$ROOT"/}"
+[ -z "$cmdline" ] || echo "$prog: command line: $cmdline"
+for ((i = 1; i < ${#mods[@]}; i += 2)); do echo "$prog: module: ${mods[$i]}"; done
+echo "$prog: Ctrl-C stops it; hard limit ${tmo}s"
+
+rm -f "$log"
+: > "$log"
+"${cmd[@]}" &
+emu_pid=$!
+tail_pid=
+stop() {
+	# The emulator wrapper ignores SIGINT (a background job); TERM makes it
+	# kill the emulator.
+	kill -TERM "$emu_pid" 2>/dev/null || true
+	wait "$emu_pid" 2>/dev/null || true
+	[ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
+	echo
+	echo "$prog: stopped; serial log ${log#"$ROOT"/}"
+	exit 130
+}
+trap stop INT TERM HUP
+tail -n +1 -F -s 0.2 --pid="$emu_pid" "$log" 2>/dev/null &
+tail_pid=$!
+rc=0
+wait "$emu_pid" || rc=$?
+wait "$tail_pid" 2>/dev/null || true
+trap - INT TERM HUP
+echo
+case $rc in
+0) if "$ROOT/scripts/check-log.sh" "$log" --tail 0 -q > /dev/null; then
+	echo "$prog: the hypervisor powered off cleanly"
+   else
+	echo "$prog: the emulator ended, but not with a clean HV POWEROFF as the last line"
+	rc=1
+   fi ;;
+137) echo "$prog: timeout after ${tmo}s" ;;
+*) echo "$prog: the emulator failed (status $rc)" ;;
+esac
+echo "$prog: serial log ${log#"$ROOT"/}"
+exit "$rc"
