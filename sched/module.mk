@@ -51,8 +51,10 @@ $(BUILD)/sched_bench: sched/sim/bench.c sched/sim/env.c $(SCHED_SRCS) $(SCHED_HD
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $(SCHED_DEFS) -o $@ sched/sim/bench.c sched/sim/env.c $(SCHED_SRCS) -lm
 
-# Host unit tests of the library against a scripted environment.
-SCHED_UNIT := $(BUILD)/host/test_sched_heap $(BUILD)/host/test_sched_free $(BUILD)/host/test_sched_gang
+# Host unit tests of the library against a scripted environment; a policy's
+# test is built only when the policy is compiled in.
+SCHED_UNIT := $(BUILD)/host/test_sched_heap \
+              $(foreach p,$(filter free gang,$(SCHED_LIST)),$(BUILD)/host/test_sched_$(p))
 UNIT_TESTS += $(SCHED_UNIT)
 $(SCHED_UNIT): HOST_CFLAGS += $(SCHED_DEFS)
 $(SCHED_UNIT): $(SCHED_HDRS) tests/sim/fake_env.h $(SCHED_STAMP)

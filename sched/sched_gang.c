@@ -22,6 +22,7 @@ struct gang_vcpu {
 
 struct gang_vm {
 	uint64_t vtime;
+	uint64_t key;      /* vtime including run time not charged yet */
 	struct sched_vm *sort_next;
 	uint32_t runnable; /* members RUNNABLE or RUNNING */
 	bool on;           /* holds a reservation */
@@ -57,7 +58,7 @@ static void gang_init(void)
 
 static bool vm_before(struct sched_vm *a, struct sched_vm *b)
 {
-	return gm(a)->vtime != gm(b)->vtime ? gm(a)->vtime < gm(b)->vtime : a->id < b->id;
+	return gm(a)->key != gm(b)->key ? gm(a)->key < gm(b)->key : a->id < b->id;
 }
 
 static struct sched_vm *merge(struct sched_vm *a, struct sched_vm *b)
@@ -97,9 +98,25 @@ static struct sched_vm *sort_vms(struct sched_vm *list)
 	return out;
 }
 
+/* A running gang's members are charged only when their pCPUs pass through
+ * the scheduler, which at a round boundary happens after the first pCPU has
+ * already ranked the gangs: rank by vtime plus the run time not charged
+ * yet, or a gang would keep the machine for extra rounds. */
+static uint64_t rank_key(struct sched_vm *vm, uint64_t now)
+{
+	uint64_t pending = 0;
+
+	for (uint32_t i = 0; gm(vm)->on && i < vm->nr_vcpus; i++) {
+		struct sched_vcpu *v = vm->vcpus[i];
+		if (v->state == SCHED_RUNNING && now > v->state_since)
+			pending += now - v->state_since;
+	}
+	return gm(vm)->vtime + sched_vtime_delta(pending, 1, sched_vm_weight(vm));
+}
+
 /* Waiting gangs (runnable, not on), sorted; long sleepers are pulled up to
  * one slice behind vmin so they cannot monopolise the machine on return. */
-static struct sched_vm *waiting_gangs(bool include_on)
+static struct sched_vm *waiting_gangs(bool include_on, uint64_t now)
 {
 	struct sched_vm *list = NULL;
 
@@ -110,6 +127,7 @@ static struct sched_vm *waiting_gangs(bool include_on)
 		uint64_t lag = sched_vtime_delta(sched_vm_slice(vm), 1, sched_vm_weight(vm));
 		if (!m->on && G.vmin > lag && m->vtime < G.vmin - lag)
 			m->vtime = G.vmin - lag;
+		m->key = rank_key(vm, now);
 		m->sort_next = list;
 		list = vm;
 	}
@@ -161,7 +179,7 @@ static void fill(uint64_t now, struct sched_pcpu *self)
 	uint64_t slice = 0;
 	uint32_t cursor = 0;
 
-	for (struct sched_vm *vm = waiting_gangs(false); vm && G.nr_free; vm = gm(vm)->sort_next) {
+	for (struct sched_vm *vm = waiting_gangs(false, now); vm && G.nr_free; vm = gm(vm)->sort_next) {
 		if (vm->nr_vcpus > G.nr_free)
 			continue;
 		place(vm, self, &cursor);
@@ -174,12 +192,12 @@ static void fill(uint64_t now, struct sched_pcpu *self)
 /* Round boundary: choose the gangs of the next round and move them in. */
 static void new_round(uint64_t now, struct sched_pcpu *self)
 {
-	struct sched_vm *order = waiting_gangs(true);
+	struct sched_vm *order = waiting_gangs(true, now);
 	uint32_t left = sched_nr_pcpus(), cursor = 0;
 	uint64_t slice = 0;
 
 	if (order)
-		G.vmin = MAX(G.vmin, gm(order)->vtime);
+		G.vmin = MAX(G.vmin, gm(order)->key);
 	for (struct sched_vm *vm = order; vm; vm = gm(vm)->sort_next) {
 		gm(vm)->picked = vm->nr_vcpus <= left;
 		if (gm(vm)->picked) {

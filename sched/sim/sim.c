@@ -177,18 +177,19 @@ static int build(struct sim *s, const struct sim_config *c)
 	return 0;
 }
 
-/* Boot: all vCPUs start runnable; pCPUs enter their loop at random times
- * within the first slice, as unsynchronised timers would have them. */
+/* Boot: every pCPU enters its loop at t=0 (and idles); each vCPU is started
+ * at a random time within the first slice, so slices are not synchronised
+ * across pCPUs as they would not be on a machine that has been running. */
 static void boot(struct sim *s)
 {
 	uint64_t slice = s->cfg->slice_ns ? s->cfg->slice_ns : SCHED_DEFAULT_SLICE_NS;
 
+	for (uint32_t p = 0; p < s->cfg->pcpus; p++)
+		sim_evq_post(&s->q, 0, EV_BOOT, p, 0);
 	for (uint32_t i = 0; i < s->nr_vcpus; i++) {
 		guest_init(s, &s->vcpus[i]);
-		sched_wake(&s->vcpus[i].sv);
+		sim_evq_post(&s->q, sim_rng_below(&s->rng, slice), EV_WAKE, i, 0);
 	}
-	for (uint32_t p = 0; p < s->cfg->pcpus; p++)
-		sim_evq_post(&s->q, sim_rng_below(&s->rng, slice), EV_BOOT, p, 0);
 	sim_evq_post(&s->q, s->cfg->duration_ns, EV_END, 0, 0);
 }
 

@@ -1,0 +1,91 @@
+#include "tests/sim/fake_env.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+uint64_t fake_now;
+uint64_t fake_timer[FAKE_MAX_PCPUS];
+bool fake_kicked[FAKE_MAX_PCPUS];
+uint64_t fake_kicks;
+struct sched_pcpu fake_pcpus[FAKE_MAX_PCPUS];
+uint32_t fake_nr_pcpus;
+static int lock_depth;
+
+uint64_t sched_env_now(void) { return fake_now; }
+void sched_env_set_timer(unsigned pcpu, uint64_t deadline) { fake_timer[pcpu] = deadline; }
+void sched_env_kick(unsigned pcpu) { fake_kicked[pcpu] = true; fake_kicks++; }
+void sched_env_lock_init(struct sched_env_lock *l) { lock_depth = 0; }
+void sched_env_lock(struct sched_env_lock *l)
+{
+	if (lock_depth++) {
+		fprintf(stderr, "sched lock taken recursively\n");
+		abort();
+	}
+}
+void sched_env_unlock(struct sched_env_lock *l) { lock_depth--; }
+
+void fake_setup(uint32_t nr, const char *policy)
+{
+	const char *err;
+
+	fake_now = 0;
+	fake_nr_pcpus = nr;
+	for (uint32_t i = 0; i < FAKE_MAX_PCPUS; i++) {
+		fake_timer[i] = 0;
+		fake_kicked[i] = false;
+	}
+	if (sched_init(fake_pcpus, nr, &err) || sched_select(policy, &err)) {
+		fprintf(stderr, "setup: %s\n", err);
+		exit(1);
+	}
+}
+
+static bool deliver_kicks(void)
+{
+	bool any = false;
+
+	for (uint32_t p = 0; p < fake_nr_pcpus; p++) {
+		if (fake_kicked[p]) {
+			fake_kicked[p] = false;
+			sched_schedule(p, SCHED_TICK);
+			any = true;
+		}
+	}
+	return any;
+}
+
+int fake_run(uint64_t until, bool check)
+{
+	int bad = 0;
+	const char *err;
+
+	for (;;) {
+		while (deliver_kicks())
+			;
+		if (check && sched_check(&err)) {
+			fprintf(stderr, "check at %llu: %s\n", (unsigned long long)fake_now, err);
+			bad++;
+		}
+		uint32_t best = fake_nr_pcpus;
+		for (uint32_t p = 0; p < fake_nr_pcpus; p++)
+			if (fake_timer[p] && (best == fake_nr_pcpus || fake_timer[p] < fake_timer[best]))
+				best = p;
+		if (best == fake_nr_pcpus || fake_timer[best] > until)
+			break;
+		fake_now = MAX(fake_now, fake_timer[best]);
+		fake_timer[best] = 0;
+		sched_schedule(best, SCHED_TICK);
+	}
+	fake_now = MAX(fake_now, until);
+	return bad;
+}
+
+int fake_vm(struct sched_vm *vm, struct sched_vcpu *vcpus, struct sched_vcpu **ptrs,
+	    uint32_t id, uint32_t n, const char **err)
+{
+	for (uint32_t i = 0; i < n; i++)
+		ptrs[i] = &vcpus[i];
+	vm->id = id;
+	vm->nr_vcpus = n;
+	vm->vcpus = ptrs;
+	return sched_vm_add(vm, err);
+}

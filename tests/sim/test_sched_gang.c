@@ -1,0 +1,104 @@
+/* The gang policy against the scripted environment: refusal of VMs larger
+ * than the machine, whole-gang dispatch and switching, backfilling with
+ * gangs that fit, blocked members idling their pCPU, and fairness. */
+#include "tests/sim/fake_env.h"
+#include "tests/unit/check.h"
+#include <stdio.h>
+#include <string.h>
+
+#define MS 1000000ull
+
+static struct sched_vm vms[4];
+static struct sched_vcpu vc[4][8];
+static struct sched_vcpu *ptrs[4][8];
+
+static uint32_t running_of(uint32_t vm)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < vms[vm].nr_vcpus; i++)
+		n += vc[vm][i].state == SCHED_RUNNING;
+	return n;
+}
+
+static void add(uint32_t i, uint32_t n)
+{
+	const char *err;
+	memset(&vms[i], 0, sizeof(vms[i]));
+	CHECK(fake_vm(&vms[i], vc[i], ptrs[i], i, n, &err) == 0);
+	for (uint32_t k = 0; k < n; k++)
+		sched_wake(&vc[i][k]);
+}
+
+static void test_refuse(void)
+{
+	const char *err = NULL;
+
+	fake_setup(4, "gang");
+	memset(&vms[0], 0, sizeof(vms[0]));
+	CHECK(fake_vm(&vms[0], vc[0], ptrs[0], 0, 5, &err) == -1);
+	CHECK(err && strstr(err, "5 vCPUs") && strstr(err, "only 4 pCPUs"));
+}
+
+static void test_switch(void)
+{
+	fake_setup(4, "gang");
+	add(0, 4);
+	add(1, 4);
+	CHECK(fake_run(0, true) == 0);
+	CHECK_EQ(running_of(0) + running_of(1), 4);
+	CHECK(running_of(0) == 4 || running_of(1) == 4);
+	uint32_t first = running_of(0) == 4 ? 0 : 1;
+	CHECK(fake_run(SCHED_DEFAULT_SLICE_NS, true) == 0);
+	CHECK_EQ(running_of(1 - first), 4);
+	CHECK_EQ(running_of(first), 0);
+	/* 1 s later: equal shares, never a partial gang (checked each step). */
+	CHECK(fake_run(1000 * MS, true) == 0);
+	struct sched_stats a, b;
+	sched_vcpu_stats(&vc[0][0], &a);
+	sched_vcpu_stats(&vc[1][0], &b);
+	CHECK(a.run_ns > 490 * MS && b.run_ns > 490 * MS);
+	CHECK_EQ(a.migrations, 0);
+}
+
+static void test_backfill_and_block(void)
+{
+	const char *err;
+
+	fake_setup(4, "gang");
+	add(0, 2);
+	add(1, 2);
+	add(2, 4);
+	CHECK(fake_run(0, true) == 0);
+	/* Two 2-gangs share the machine or the 4-gang has it alone. */
+	CHECK((running_of(0) == 2 && running_of(1) == 2) || running_of(2) == 4);
+	CHECK(fake_run(2000 * MS, true) == 0);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct sched_stats st;
+		sched_vcpu_stats(&vc[i][0], &st);
+		CHECK(st.run_ns > 500 * MS); /* nobody starves */
+	}
+	/* A blocked member leaves its pCPU idle while its gang runs. */
+	while (running_of(2) != 4)
+		CHECK(fake_run(fake_now + SCHED_DEFAULT_SLICE_NS, true) == 0);
+	uint32_t p = vc[2][1].pcpu;
+	CHECK(sched_schedule(p, SCHED_BLOCK) == NULL);
+	CHECK_EQ(vc[2][1].state, SCHED_BLOCKED);
+	CHECK_EQ(running_of(2), 3);
+	CHECK(fake_pcpus[p].curr == NULL);
+	CHECK(sched_check(&err) == 0);
+	fake_now += 1000;
+	uint64_t lat_sum = vc[2][1].stats.wake_lat_sum_ns;
+	sched_wake(&vc[2][1]);
+	CHECK(fake_kicked[p]);
+	CHECK(fake_run(fake_now, true) == 0);
+	CHECK_EQ(running_of(2), 4);
+	CHECK_EQ(vc[2][1].stats.wake_lat_sum_ns, lat_sum); /* dispatched at once */
+}
+
+int main(void)
+{
+	test_refuse();
+	test_switch();
+	test_backfill_and_block();
+	return check_done("test_sched_gang");
+}
