@@ -2,7 +2,10 @@
  * Supported: %d %i %u %x %X %o %p %s %c %%, flags '-' '0' ' ' '+' '#',
  * field width and precision (also '*'), length modifiers hh h l ll z t j.
  * %s with NULL prints "(null)". Output is always NUL-terminated when size>0;
- * the return value is the length the full output would have had. */
+ * the return value is the length the full output would have had.
+ * %p prints 0x and lower-case hex ("0x0" for NULL). An unknown conversion is
+ * printed as written ("%q") and consumes no argument. Widths and precisions
+ * above 4096 are clamped to 4096. */
 #ifndef CORE_FMT_H
 #define CORE_FMT_H
 #include "core/lib.h"
