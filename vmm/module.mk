@@ -15,3 +15,7 @@ $(BUILD)/host/test_decode: tests/unit/test_decode.c vmm/x86_decode.c vmm/x86_dec
 UNIT_TESTS += $(BUILD)/host/test_vmcfg
 $(BUILD)/host/test_vmcfg: tests/unit/test_vmcfg.c vmm/vm_config.c core/cmdline.c core/fmt.c \
 	vmm/vm_config.h core/cmdline.h core/fmt.h core/lib.h
+
+UNIT_TESTS += $(BUILD)/host/test_mb1
+$(BUILD)/host/test_mb1: tests/unit/test_mb1.c vmm/loader_mb1.c core/fmt.c \
+	vmm/loader_mb1.h core/fmt.h core/lib.h
