@@ -47,9 +47,9 @@ $(BUILD)/hvsim: $(HVSIM_SRCS) $(SCHED_SRCS) $(SCHED_HDRS) $(wildcard sched/sim/*
 	$(HOSTCC) $(HOST_CFLAGS) $(SCHED_DEFS) -o $@ $(HVSIM_SRCS) $(SCHED_SRCS) -lm
 
 # Decision-cost benchmark (sched/bench.sh), not part of `make all`.
-$(BUILD)/sched_bench: sched/sim/bench.c sched/sim/env.c $(SCHED_SRCS) $(SCHED_HDRS) $(SCHED_STAMP)
+$(BUILD)/sched_bench: sched/sim/bench.c sched/sim/env.c sched/sim/evq.c $(SCHED_SRCS) $(SCHED_HDRS) $(SCHED_STAMP)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(SCHED_DEFS) -o $@ sched/sim/bench.c sched/sim/env.c $(SCHED_SRCS) -lm
+	$(HOSTCC) $(HOST_CFLAGS) $(SCHED_DEFS) -o $@ sched/sim/bench.c sched/sim/env.c sched/sim/evq.c $(SCHED_SRCS) -lm
 
 # Host unit tests of the library against a scripted environment; a policy's
 # test is built only when the policy is compiled in.
