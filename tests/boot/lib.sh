@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the boot tests (sourced, not run; scripts/run-tests.sh skips
 # tests/*/lib*.sh). A test does:
 #
