@@ -55,7 +55,7 @@ HV_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter %.c,$(HV_SRCS))) \
 all: $(HOST_TOOLS) $(GUEST_BINS)
 
 # Structure offsets for assembly, generated from C (never typed by hand).
-$(BUILD)/gen/asm_offsets.h: core/asm_offsets.c $(wildcard core/*.h vmm/*.h vmm/vmx/*.h)
+$(BUILD)/gen/asm_offsets.h: core/asm_offsets.c $(wildcard core/*.h vmm/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HV_CFLAGS) -S -o $(BUILD)/gen/asm_offsets.s $<
 	sed -n 's/.*@@OFFSET \([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' \

@@ -129,6 +129,10 @@ void boot_main(uint32_t kind, uint64_t info)
 
 	if (!acpi_init(&bootinfo))
 		machine_poweroff();
+	/* The hypervisor uses only the local APIC: mask both 8259s so legacy
+	 * timer interrupts cannot arrive through the virtual-wire path. */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
 	lapic_init();
 	pcpus[0].apic_id = lapic_id();
 	pcpus[0].online = true;

@@ -49,11 +49,9 @@ static void unlink(struct timer_queue *q, struct timer *t)
 void timer_set(struct timer *t, uint64_t deadline)
 {
 	uint64_t f = irq_save();
+	timer_cancel(t);
 	struct pcpu *me = this_cpu();
-	if (t->cpu >= 0) {
-		BUG_ON(t->cpu != (int)me->id);   /* timers stay on their pCPU */
-		unlink(&me->timers, t);
-	}
+	spin_lock(&me->timers.lock);
 	t->deadline = deadline ? deadline : 1;
 	struct timer **pp = &me->timers.head;
 	while (*pp && (*pp)->deadline <= t->deadline)
@@ -62,16 +60,29 @@ void timer_set(struct timer *t, uint64_t deadline)
 	*pp = t;
 	t->cpu = (int)me->id;
 	reprogram(&me->timers);
+	spin_unlock(&me->timers.lock);
 	irq_restore(f);
 }
 
 void timer_cancel(struct timer *t)
 {
 	uint64_t f = irq_save();
-	if (t->cpu >= 0) {
-		BUG_ON(t->cpu != (int)cpu_id());
-		unlink(&this_cpu()->timers, t);
-		reprogram(&this_cpu()->timers);
+	for (;;) {
+		int cpu = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+		if (cpu < 0)
+			break;
+		struct timer_queue *q = &pcpus[cpu].timers;
+		spin_lock(&q->lock);
+		if (t->cpu == cpu) {
+			unlink(q, t);
+			/* A remote queue keeps its hardware deadline; the early
+			 * interrupt finds nothing due and re-arms. */
+			if (cpu == (int)cpu_id())
+				reprogram(q);
+			spin_unlock(&q->lock);
+			break;
+		}
+		spin_unlock(&q->lock);
 	}
 	irq_restore(f);
 }
@@ -79,13 +90,17 @@ void timer_cancel(struct timer *t)
 void timer_expire(void)
 {
 	struct timer_queue *q = &this_cpu()->timers;
+	spin_lock(&q->lock);
 	uint64_t now = time_now();
 	q->programmed = 0;
 	while (q->head && q->head->deadline <= now) {
 		struct timer *t = q->head;
 		unlink(q, t);
+		spin_unlock(&q->lock);
 		t->fn(t, t->arg);
+		spin_lock(&q->lock);
 		now = time_now();
 	}
 	reprogram(q);
+	spin_unlock(&q->lock);
 }

@@ -1,0 +1,90 @@
+/* CPUID as guests see it: the host's, minus what lhv does not virtualize,
+ * plus the hypervisor leaves. Leaf 0x40000000 carries the KVM signature so
+ * stock Linux enables its paravirtual paths; 0x40000100 names lhv itself. */
+#include "vmm/vmm_exits.h"
+#include "vmm/vm.h"
+#include "hw/x86.h"
+
+#define HV_LEAF_MAX 0x40000001u
+
+static void sig(uint32_t out[4], uint32_t eax, const char s[12])
+{
+	out[0] = eax;
+	memcpy(&out[1], s, 4);
+	memcpy(&out[2], s + 4, 4);
+	memcpy(&out[3], s + 8, 4);
+}
+
+void vmm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	uint32_t a = 0, b = 0, c = 0, d = 0;
+	if (leaf >= 0x40000000u && leaf < 0x50000000u) {
+		out[0] = out[1] = out[2] = out[3] = 0;
+		if (leaf == 0x40000000u)
+			sig(out, HV_LEAF_MAX, "KVMKVMKVM\0\0\0");
+		else if (leaf == 0x40000100u)
+			sig(out, 0x40000100u, "LHVLHVLHVLHV");
+		/* 0x40000001: KVM feature bits; none offered yet. */
+		return;
+	}
+	uint32_t max_basic;
+	cpuid(0, &max_basic, &b, &c, &d);
+	if (leaf < 0x80000000u && leaf > max_basic)
+		leaf = max_basic;            /* the CPU answers out-of-range leaves so */
+	cpuid_count(leaf, sub, &a, &b, &c, &d);
+	switch (leaf) {
+	case 1:
+		/* APIC ID and logical count; no VMX, SMX, MONITOR, PDCM, DCA or
+		 * PCID (not virtualized); hypervisor present; x2APIC and
+		 * TSC-deadline provided by the virtual LAPIC; OSXSAVE mirrors the
+		 * guest's CR4 (handled by the backend's CR4 shadow). */
+		b = (b & 0x0000ffffu) | (v->apic_id << 24) | ((v->vm->nvcpus & 0xff) << 16);
+		c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 15) | (1u << 18) | (1u << 17) | (1u << 27));
+		c |= (1u << 31) | (1u << 21) | (1u << 24);
+		d |= 1u << 28;                /* HTT: the logical count above is valid */
+		break;
+	case 5: case 6: case 0xA:        /* MONITOR, power management, PMU */
+		a = b = c = d = 0;
+		break;
+	case 7:
+		if (sub == 0) {
+			/* No SGX, TSC_ADJUST, RTM/HLE, MPX, PT, PKU, WAITPKG. */
+			b &= ~((1u << 1) | (1u << 2) | (1u << 4) | (1u << 11) | (1u << 14) | (1u << 25));
+			c &= ~((1u << 3) | (1u << 4) | (1u << 5));
+		}
+		break;
+	case 0xB: case 0x1F:
+		/* One thread per core, all vCPUs in one package. */
+		if (sub == 0) {
+			a = 0; b = 1; c = 0x100;
+		} else if (sub == 1) {
+			unsigned shift = 0;
+			while ((1u << shift) < v->vm->nvcpus)
+				shift++;
+			a = shift; b = v->vm->nvcpus; c = 0x201;
+		} else {
+			a = b = 0; c = sub;
+		}
+		d = v->apic_id;
+		break;
+	case 0xD:
+		/* XSAVE: only x87, SSE, AVX and AVX-512 state components. */
+		if (sub == 0) {
+			a &= 0xe7;
+			d = 0;
+		} else if (sub == 1) {
+			a &= ~(1u << 3);          /* no XSAVES */
+			b = c = d = 0;
+		} else if (sub >= 2 && !((0xe4u >> sub) & 1)) {
+			a = b = c = d = 0;
+		}
+		break;
+	case 0x12: case 0x14:            /* SGX, processor trace */
+		a = b = c = d = 0;
+		break;
+	case 0x80000001:
+		c &= ~(1u << 2);              /* no SVM */
+		break;
+	}
+	out[0] = a; out[1] = b; out[2] = c; out[3] = d;
+}

@@ -1,0 +1,296 @@
+/* VM creation from boot modules, the VM lifecycle and the final summary. */
+#include "vmm/vm.h"
+#include "vmm/vmm.h"
+#include "vmm/backend.h"
+#include "vmm/vlapic.h"
+#include "vmm/loader_mb1.h"
+#include "vmm/run.h"
+#include "core/fmt.h"
+#include "core/log.h"
+#include "core/mm.h"
+#include "core/percpu.h"
+#include "hw/power.h"
+#include "hw/x86.h"
+
+struct vm *vms[VM_MAX];
+unsigned nvms;
+const struct vmm_backend *backend;
+static volatile unsigned vms_live;
+
+/* Where the Multiboot information goes in every guest (below the kernel,
+ * above the real-mode area guests use for AP trampolines). */
+#define MBI_GPA  0x10000ull
+#define MBI_SIZE 0xF000ull
+
+const char *vm_stop_reason_name(int why)
+{
+	static const char *const names[] = { "poweroff", "exit", "fault", "error" };
+	return why >= 0 && why < 4 ? names[why] : "?";
+}
+
+static void free_ram(struct vm *vm, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		page_free(vm->ram_chunks[i], 512);
+	kfree(vm->ram_chunks);
+	vm->ram_chunks = NULL;
+}
+
+static int alloc_ram(struct vm *vm, char *err, size_t errlen)
+{
+	unsigned n = (unsigned)(vm->ram_size >> 21);
+	vm->ram_chunks = kzalloc(n * sizeof(uint64_t));
+	if (!vm->ram_chunks)
+		goto oom;
+	for (unsigned i = 0; i < n; i++) {
+		/* Zeroed by the allocator: a guest never sees old data. */
+		vm->ram_chunks[i] = page_alloc_aligned(512, 512);
+		if (!vm->ram_chunks[i]) {
+			free_ram(vm, i);
+			goto oom;
+		}
+	}
+	return 0;
+oom:
+	fmt_snprintf(err, errlen, "mem=%lluM: not enough free memory (%llu MiB free)",
+		     (unsigned long long)(vm->ram_size >> 20), (unsigned long long)(mm_free_bytes() >> 20));
+	return -1;
+}
+
+static int load_mb1(struct vm *vm, const void *file, size_t len, uint64_t *entry, char *err, size_t errlen)
+{
+	static const struct mb1_range reserved[] = { { MBI_GPA, MBI_GPA + MBI_SIZE } };
+	struct mb1_image img;
+	if (mb1_load(file, len, vm->ram_size, reserved, 1, &img, err, errlen) < 0)
+		return -1;
+	for (unsigned i = 0; i < img.nseg; i++) {
+		const struct mb1_segment *s = &img.seg[i];
+		/* RAM is zeroed already, so only the file part is copied. */
+		if (!vm_write_gpa(vm, s->gpa, (const uint8_t *)file + s->offset, s->filesz)) {
+			fmt_snprintf(err, errlen, "segment %u does not fit in guest RAM", i);
+			return -1;
+		}
+	}
+	struct mb1_info_args args = { vm->ram_size, vm->cfg.cmdline, NULL, 0 };
+	void *buf = gpa_to_hva(vm, MBI_GPA, MBI_SIZE);
+	if (mb1_build_info(buf, MBI_SIZE, MBI_GPA, &args, err, errlen) < 0)
+		return -1;
+	*entry = img.entry;
+	return 0;
+}
+
+static void vm_destroy_partial(struct vm *vm)
+{
+	/* Creation failed before any vCPU ran: give back what can be. */
+	if (vm->ram_chunks)
+		free_ram(vm, (unsigned)(vm->ram_size >> 21));
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		kfree(vm->vcpus[i]);
+	kfree(vm);
+}
+
+static struct vm *vm_create(const struct vm_config *cfg, const void *file, size_t len,
+			    char *err, size_t errlen)
+{
+	enum guest_image_kind kind = guest_image_kind(file, len);
+	if (kind == GUEST_IMAGE_LINUX_BZIMAGE) {
+		fmt_snprintf(err, errlen, "Linux bzImage guests are not supported by this build yet");
+		return NULL;
+	}
+	if (kind != GUEST_IMAGE_MB1) {
+		fmt_snprintf(err, errlen, "not a kernel: no Multiboot header and no Linux boot signature");
+		return NULL;
+	}
+	if (nvms >= VM_MAX) {
+		fmt_snprintf(err, errlen, "too many VMs (at most %u)", VM_MAX);
+		return NULL;
+	}
+	struct vm *vm = kzalloc(sizeof(*vm));
+	if (!vm) {
+		fmt_snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	vm->cfg = *cfg;
+	lib_strlcpy(vm->name, cfg->name, sizeof(vm->name));
+	vm->ram_size = cfg->mem;
+	vm->id = nvms;
+	uint64_t entry;
+	if (alloc_ram(vm, err, errlen) < 0 || backend->vm_init(vm, err, errlen) < 0)
+		goto fail;
+	for (uint64_t i = 0; i < vm->ram_size >> 21; i++) {
+		if (backend->vm_map_ram(vm, i << 21, vm->ram_chunks[i], MiB(2)) != 0) {
+			fmt_snprintf(err, errlen, "cannot map guest RAM");
+			goto fail;
+		}
+	}
+	if (load_mb1(vm, file, len, &entry, err, errlen) < 0)
+		goto fail;
+	vuart_init(&vm->uart, vm->name);
+	vm->tsc_offset = -(int64_t)rdtsc();
+	vm->created_ns = time_now();
+	for (unsigned i = 0; i < cfg->vcpus; i++) {
+		struct vcpu *v = kzalloc(sizeof(*v));
+		if (!v) {
+			fmt_snprintf(err, errlen, "out of memory for vCPU %u", i);
+			goto fail;
+		}
+		vm->vcpus[i] = v;
+		vm->nvcpus = i + 1;
+		v->vm = vm;
+		v->id = i;
+		v->apic_id = i;
+		v->pcpu = -1;
+		v->sipi_vector = -1;
+		if (backend->vcpu_init(v, err, errlen) < 0 || vlapic_create(v) < 0) {
+			fmt_snprintf(err, errlen, "cannot create vCPU %u", i);
+			goto fail;
+		}
+		if (i == 0) {
+			struct vcpu_boot_state bs = { BOOT_PM32_FLAT, entry, 0 };
+			backend->vcpu_set_boot(v, &bs);
+			v->gpr[GPR_RAX] = MB1_BOOT_MAGIC;
+			v->gpr[GPR_RBX] = MBI_GPA;
+			v->state = VCPU_RUNNABLE;
+		} else {
+			v->state = VCPU_WAIT_SIPI;  /* application processors wait */
+		}
+	}
+	return vm;
+fail:
+	vm_destroy_partial(vm);
+	return NULL;
+}
+
+static void report_bad_module(const struct vm_config *cfg, unsigned idx, const char *err)
+{
+	/* Contract: "HV ERROR vm=<name> <text>"; the parser prefixes its
+	 * messages with "vm=<name>: ", which is folded into that form. */
+	char name[VM_NAME_MAX + 12];
+	if (cfg->name[0])
+		lib_strlcpy(name, cfg->name, sizeof(name));
+	else
+		fmt_snprintf(name, sizeof(name), "module%u", idx);
+	size_t plen = strlen(name);
+	if (!strncmp(err, "vm=", 3) && !strncmp(err + 3, name, plen) && err[3 + plen] == ':')
+		err += 3 + plen + 1 + (err[4 + plen] == ' ');
+	hv_error("vm=%s %s", name, err);
+}
+
+static void create_vms(const struct boot_info *bi)
+{
+	for (unsigned i = 0; i < bi->nmods; i++) {
+		const struct boot_module *m = &bi->mods[i];
+		struct vm_config cfg;
+		char err[256];
+		memset(&cfg, 0, sizeof(cfg));
+		if (vm_config_parse(m->cmdline, mm_free_bytes(), &cfg, err, sizeof(err)) < 0) {
+			report_bad_module(&cfg, i, err);
+			continue;
+		}
+		if (cfg.is_initrd)
+			continue;           /* consumed by the Linux loader (later) */
+		struct vm *vm = vm_create(&cfg, phys_to_virt(m->start), (size_t)(m->end - m->start),
+					  err, sizeof(err));
+		if (!vm) {
+			report_bad_module(&cfg, i, err);
+			continue;
+		}
+		vms[nvms++] = vm;
+	}
+}
+
+void vmm_start(const struct boot_info *bi)
+{
+	if (!bi->nmods) {
+		pr_info("vmm: no guests configured");
+		machine_poweroff();
+	}
+	char err[200];
+	backend = &vmx_backend;
+	if (backend->cpu_init(err, sizeof(err)) < 0) {
+		hv_error("%s: cannot run guests", err);
+		machine_poweroff();
+	}
+	char line[256];
+	backend->describe(line, sizeof(line));
+	pr_info("vmx: %s", line);
+	create_vms(bi);
+	if (!nvms) {
+		hv_error("no guest could be started");
+		machine_poweroff();
+	}
+	vms_live = nvms;
+	for (unsigned i = 0; i < nvms; i++) {
+		hv_contract("VM %s started vcpus=%u mem=%lluM", vms[i]->name, vms[i]->nvcpus,
+			    (unsigned long long)(vms[i]->ram_size >> 20));
+	}
+	run_start();
+	for (unsigned i = 0; i < nvms; i++)
+		runq_add(vms[i]->vcpus[0]);
+	vmm_pcpu_loop();
+}
+
+void vm_stop(struct vm *vm, enum vm_stop_reason why, uint64_t code, const char *detail)
+{
+	uint64_t f = spin_lock_irqsave(&vm->lock);
+	if (vm->state != VM_RUNNING) {
+		spin_unlock_irqrestore(&vm->lock, f);
+		return;
+	}
+	vm->state = VM_STOPPING;
+	vm->stop_reason = why;
+	vm->stop_code = code;
+	spin_unlock_irqrestore(&vm->lock, f);
+	if (detail)
+		pr_err("vm %s: %s", vm->name, detail);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
+}
+
+static void print_summary(void)
+{
+	pr_info("summary: %u VM(s)", nvms);
+	for (unsigned i = 0; i < nvms; i++) {
+		struct vm *vm = vms[i];
+		uint64_t total = 0;
+		char buf[400];
+		size_t n = 0;
+		for (unsigned r = 0; r <= VMM_EXIT_REASONS; r++) {
+			if (!vm->exit_count[r])
+				continue;
+			total += vm->exit_count[r];
+			n += (size_t)fmt_snprintf(buf + MIN(n, sizeof(buf)), sizeof(buf) - MIN(n, sizeof(buf)),
+						  " %s=%llu", r == VMM_EXIT_REASONS ? "other" : backend->exit_name(r),
+						  (unsigned long long)vm->exit_count[r]);
+		}
+		pr_info("summary: vm %s stopped reason=%s, exits %llu:%s", vm->name,
+			vm_stop_reason_name(vm->stop_reason), (unsigned long long)total, buf);
+		for (unsigned c = 0; c < vm->nvcpus; c++) {
+			struct vcpu *v = vm->vcpus[c];
+			pr_info("summary: vm %s vcpu%u run %llu.%03llu ms, %llu exits, %llu dispatches",
+				vm->name, c, (unsigned long long)(v->run_ns / 1000000),
+				(unsigned long long)(v->run_ns / 1000 % 1000), (unsigned long long)v->exits,
+				(unsigned long long)v->runs);
+		}
+	}
+}
+
+void vcpu_stopped(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	if (__atomic_add_fetch(&vm->nstopped, 1, __ATOMIC_ACQ_REL) != vm->nvcpus)
+		return;
+	/* Last vCPU out: the VM is done. */
+	uint64_t f = spin_lock_irqsave(&vm->lock);
+	vuart_flush(&vm->uart);
+	vm->state = VM_STOPPED;
+	spin_unlock_irqrestore(&vm->lock, f);
+	if (vm->stop_reason == STOP_EXIT)
+		hv_contract("VM %s stopped reason=exit code=%llu", vm->name, (unsigned long long)vm->stop_code);
+	else
+		hv_contract("VM %s stopped reason=%s", vm->name, vm_stop_reason_name(vm->stop_reason));
+	if (__atomic_sub_fetch(&vms_live, 1, __ATOMIC_ACQ_REL) == 0) {
+		print_summary();
+		machine_poweroff();
+	}
+}
