@@ -26,10 +26,14 @@ static struct {
 	uint64_t tsc_khz;
 } opt = { "info", MAX_PCPUS, 0 };
 
+/* sched=<policy>: read by the VMM when it starts (vmm/vmm.h). */
+char vmm_sched_name[VMM_SCHED_NAME_MAX] = "";
+
 static const struct opt_desc hv_opts[] = {
 	{ "loglevel", OPT_STR, opt.loglevel, sizeof(opt.loglevel), 0, 0, NULL },
 	{ "maxcpus", OPT_U64, &opt.maxcpus, 0, 1, MAX_PCPUS, NULL },
 	{ "tsc_khz", OPT_U64, &opt.tsc_khz, 0, 1000, 100000000, NULL },
+	{ "sched", OPT_STR, vmm_sched_name, sizeof(vmm_sched_name), 0, 0, NULL },
 };
 
 static void warn_option(void *ctx, const char *msg)

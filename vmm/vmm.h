@@ -4,6 +4,11 @@
 #include "core/lib.h"
 #include "boot/bootinfo.h"
 
+/* The scheduling policy named on the hypervisor command line (sched=),
+ * "" when none was given. */
+#define VMM_SCHED_NAME_MAX 24
+extern char vmm_sched_name[VMM_SCHED_NAME_MAX];
+
 /* On the BSP after HV READY: create the VMs described by the modules, run,
  * print the summary and power off when every VM has stopped. */
 NORETURN void vmm_start(const struct boot_info *bi);
