@@ -44,7 +44,7 @@ HOST_TOOLS :=
 GUEST_BINS :=
 TEST_DEPS  :=
 
-.PHONY: all iso run test bench clean deps unit
+.PHONY: all iso run test bench clean deps unit test-deps
 all: $(BUILD)/hv.elf
 
 -include $(sort $(wildcard */module.mk */*/module.mk))
@@ -84,15 +84,22 @@ $(BUILD)/hv.iso: $(BUILD)/hv.elf scripts/mkiso.sh
 deps:
 	@scripts/setup.sh
 
-run: deps all
+# run, test and bench install what is missing first, then build in a fresh
+# make: on a new machine the compiler flags above could not be computed yet.
+run: deps
+	$(MAKE) --no-print-directory all
 	scripts/run.sh
 
 unit: $(UNIT_TESTS)
 
-test: deps all $(UNIT_TESTS) $(TEST_DEPS)
+test: deps
+	$(MAKE) --no-print-directory all unit test-deps
 	scripts/run-tests.sh
 
-bench: deps all
+test-deps: $(TEST_DEPS)
+
+bench: deps
+	$(MAKE) --no-print-directory all
 	scripts/bench.sh
 
 clean:
