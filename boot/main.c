@@ -24,7 +24,8 @@ static struct {
 	char loglevel[8];
 	uint64_t maxcpus;
 	uint64_t tsc_khz;
-} opt = { "info", MAX_PCPUS, 0 };
+	bool debug_fault;
+} opt = { "info", MAX_PCPUS, 0, false };
 
 /* sched=<policy>: read by the VMM when it starts (vmm/vmm.h). */
 char vmm_sched_name[VMM_SCHED_NAME_MAX] = "";
@@ -34,6 +35,7 @@ static const struct opt_desc hv_opts[] = {
 	{ "maxcpus", OPT_U64, &opt.maxcpus, 0, 1, MAX_PCPUS, NULL },
 	{ "tsc_khz", OPT_U64, &opt.tsc_khz, 0, 1000, 100000000, NULL },
 	{ "sched", OPT_STR, vmm_sched_name, sizeof(vmm_sched_name), 0, 0, NULL },
+	{ "debug_fault", OPT_BOOL, &opt.debug_fault, 0, 0, 0, NULL },
 };
 
 static void warn_option(void *ctx, const char *msg)
@@ -147,5 +149,11 @@ void boot_main(uint32_t kind, uint64_t info)
 
 	smp_boot((unsigned)opt.maxcpus);
 	hv_contract("READY pcpus=%u", npcpus);
+	if (opt.debug_fault) {
+		/* Exercise the exception path (tests/boot/panic.sh): nothing is
+		 * mapped at 512 GiB, so this write page-faults. */
+		pr_info("debug_fault: writing to an unmapped address");
+		*(volatile uint64_t *)phys_to_virt(GiB(512) + 0x1000) = 1;
+	}
 	vmm_start(&bootinfo);
 }

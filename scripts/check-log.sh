@@ -3,7 +3,7 @@
 #
 #   scripts/check-log.sh LOG [--expect RE]... [--forbid RE]...
 #                        [--then RE]... [--expect-count N RE]...
-#                        [--expect-min N RE]... [--no-poweroff] [--tail N] [-q]
+#                        [--expect-min N RE]... [--no-poweroff] [--allow-panic] [--tail N] [-q]
 #
 # RE is an extended regular expression (grep -E) matched against each line
 # of LOG with carriage returns (and NUL bytes) removed. Every check is made
@@ -16,6 +16,7 @@
 #   --expect-count N RE  exactly N lines match RE
 #   --expect-min N RE    at least N lines match RE
 #   --no-poweroff        do not require the last line to be "HV POWEROFF"
+#   --allow-panic        do not forbid panic lines (tests of the panic path)
 # Defaults, always on: forbid panic lines, i.e. lines that start with
 # "PANIC" or "HV PANIC", also after the log prefix "[ time] cpuN: ";
 # require the last non-empty line to be "HV POWEROFF" (unless --no-poweroff).
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 3 ] || usage; num "$2"
 		counts+=("$2"); count_res+=("$3"); count_kind+=("${1#--expect-}"); shift 2 ;;
 	--no-poweroff) poweroff= ;;
+	--allow-panic) forbids=("${forbids[@]:1}") ;;
 	--tail) [ $# -ge 2 ] || usage; num "$2"; tail_n=$2; shift ;;
 	-q | --quiet) quiet=1 ;;
 	-h | --help) usage ;;
