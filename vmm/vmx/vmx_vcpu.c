@@ -418,7 +418,8 @@ static void inject_events(struct vcpu *v)
 		if (!(intr & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) {
 			v->nmi_pending = false;
 			vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | (INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT) | 2);
-		} else if (vmx_cfg.features & VMX_FEAT_VNMI) {
+		} else if ((vmx_cfg.features & VMX_FEAT_VNMI) &&
+			   vmx_ctl_allowed(&vmx_cfg, VMX_CTL_PROC, PROC_NMI_WINDOW_EXITING)) {
 			proc |= PROC_NMI_WINDOW_EXITING;
 		} else {
 			proc |= PROC_INTR_WINDOW_EXITING;
