@@ -49,6 +49,10 @@ all: $(BUILD)/hv.elf
 
 -include $(sort $(wildcard */module.mk */*/module.mk))
 
+# The scheduling framework and the policies chosen with SCHED= (compiled
+# with $(SCHED_DEFS), see sched/module.mk); vmm/sched_env_hv.c is its env.
+HV_SRCS += $(SCHED_SRCS)
+
 HV_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter %.c,$(HV_SRCS))) \
            $(patsubst %.S,$(BUILD)/obj/%.o,$(filter %.S,$(HV_SRCS)))
 

@@ -1,7 +1,17 @@
-/* Per-pCPU run loop: pick a runnable vCPU, give it a time slice, handle what
- * it came back for. Interrupts stay off here except while idle: host
- * interrupts that arrive while a guest runs cause VM exits and are
- * dispatched from there. Lock order: vcpu->lock, then rq_lock. */
+/* Per-pCPU run loop: ask the scheduler (sched/, docs/scheduling.md) what
+ * to run, run it until the scheduler's timer, a kick, a HLT, a PAUSE loop,
+ * INIT or a VM stop, and tell the scheduler why it came back. Interrupts
+ * stay off here except while idle: host interrupts that arrive while a
+ * guest runs cause VM exits and are dispatched from there.
+ *
+ * Two views of a vCPU: vcpu->state (under vcpu->lock) says what the vCPU
+ * itself is doing: RUNNABLE, RUNNING (on pCPU vcpu->pcpu), HALTED,
+ * WAIT_SIPI or STOPPED; vcpu->sched.state (under the scheduler's lock) says
+ * whether it competes for a pCPU. A HALTED or WAIT_SIPI vCPU is BLOCKED for
+ * the scheduler until vcpu_kick() finds a reason to wake it (sched_wake);
+ * it stays HALTED/WAIT_SIPI until a pCPU dispatches it, which checks the
+ * reason again under vcpu->lock and blocks it once more if it has gone.
+ * Lock order: vcpu->lock, then the scheduler's lock. */
 #include "vmm/run.h"
 #include "vmm/vmm.h"
 #include "vmm/vmm_exits.h"
@@ -14,85 +24,62 @@
 #include "hw/tsc.h"
 #include "hw/x86.h"
 
-static spinlock_t rq_lock = SPINLOCK_INIT;
-static struct vcpu *rq_head, *rq_tail;
-static volatile uint64_t idle_mask;
+struct run_pcpu runpc[MAX_PCPUS];
+static struct sched_pcpu sched_pcpus[MAX_PCPUS];
+static unsigned sched_npcpus;
 static volatile bool go;
 
-struct run_pcpu {
-	volatile bool need_resched;
-	uint64_t slice_end_tsc;
-	struct timer slice_timer;
-	bool usable;
-};
-static struct run_pcpu runpc[MAX_PCPUS];
-
-static void kick_irq(unsigned vec) { /* the exit or wake-up is the point */ }
-
-static void slice_expired(struct timer *t, void *arg)
+static struct vcpu *to_vcpu(struct sched_vcpu *sv)
 {
-	runpc[cpu_id()].need_resched = true;
+	return (struct vcpu *)(void *)((char *)sv - offsetof(struct vcpu, sched));
 }
 
-bool vmm_need_resched(void) { return runpc[cpu_id()].need_resched; }
+static void kick_irq(unsigned vec)
+{
+	/* The VM exit or the end of the idle HLT is the point; a deadline
+	 * another pCPU set for this one is armed here. */
+	sched_env_hv_sync_timer();
+}
+
+bool vmm_need_resched(void)
+{
+	struct run_pcpu *rp = &runpc[cpu_id()];
+	return rp->need_resched || rp->yield;
+}
 
 uint64_t vmm_slice_left_tsc(void)
 {
-	uint64_t now = rdtsc(), end = runpc[cpu_id()].slice_end_tsc;
+	uint64_t end = runpc[cpu_id()].deadline_tsc, now = rdtsc();
+	if (!end)
+		return ~0ull;           /* no timer: run until something else happens */
 	return end > now ? end - now : 0;
 }
 
 void vmm_spin_hint(struct vcpu *v)
 {
 	v->vm->pause_exits++;
+	sched_hint(&v->sched, SCHED_HINT_SPIN, 1);
+	/* Offer the rest of the slice at the next scheduling point; the policy
+	 * decides (free queues the vCPU behind the least-served one, gang keeps
+	 * it: a yield cannot give a reserved pCPU away). */
+	runpc[cpu_id()].yield = true;
 }
 
+/* Make the vCPU's pCPU take a VM exit so it re-evaluates pending events. */
 static void kick_pcpu(unsigned cpu)
 {
 	if (cpu != cpu_id())
 		lapic_send_ipi(pcpus[cpu].apic_id, VEC_KICK);
 }
 
-void runq_add(struct vcpu *v)
-{
-	uint64_t f = spin_lock_irqsave(&rq_lock);
-	if (!v->on_rq) {
-		v->on_rq = true;
-		v->rq_next = NULL;
-		if (rq_tail)
-			rq_tail->rq_next = v;
-		else
-			rq_head = v;
-		rq_tail = v;
-	}
-	uint64_t idle = idle_mask & ~(1ull << cpu_id());
-	spin_unlock_irqrestore(&rq_lock, f);
-	if (idle)
-		kick_pcpu((unsigned)__builtin_ctzll(idle));
-}
-
-static struct vcpu *runq_pop(void)
-{
-	spin_lock(&rq_lock);
-	struct vcpu *v = rq_head;
-	if (v) {
-		rq_head = v->rq_next;
-		if (!rq_head)
-			rq_tail = NULL;
-		v->on_rq = false;
-	}
-	spin_unlock(&rq_lock);
-	return v;
-}
-
-/* Can a vCPU in state st be made runnable now? (vcpu->lock held) */
+/* Has a HALTED / WAIT_SIPI vCPU a reason to run? (vcpu->lock held) */
 static bool wake_ready(struct vcpu *v)
 {
-	if (v->vm->state != VM_RUNNING || v->init_pending || v->nmi_pending)
+	if (v->vm->state != VM_RUNNING || v->init_pending)
 		return true;
 	if (v->state == VCPU_WAIT_SIPI)
-		return v->sipi_vector >= 0;
-	return !v->halt_if_off && vlapic_pending(v);
+		return v->sipi_vector >= 0;     /* NMIs are held in wait-for-SIPI */
+	return v->nmi_pending || (!v->halt_if_off && vlapic_pending(v));
 }
 
 void vcpu_kick(struct vcpu *v)
@@ -100,17 +87,22 @@ void vcpu_kick(struct vcpu *v)
 	uint64_t f = spin_lock_irqsave(&v->lock);
 	switch (v->state) {
 	case VCPU_RUNNING:
+		/* On a pCPU: the exit makes the backend look at the new event
+		 * before it re-enters (or return to the loop for INIT/stop). */
 		if (v->pcpu >= 0)
 			kick_pcpu((unsigned)v->pcpu);
 		break;
 	case VCPU_HALTED:
 	case VCPU_WAIT_SIPI:
-		if (wake_ready(v)) {
-			v->state = VCPU_RUNNABLE;
-			runq_add(v);
-		}
+		/* Runnable again. If the scheduler still has it RUNNING (its
+		 * pCPU is between the HLT exit and sched_schedule), the wake is
+		 * recorded there and voids the coming SCHED_BLOCK. */
+		if (wake_ready(v))
+			sched_wake(&v->sched);
 		break;
 	default:
+		/* RUNNABLE: the scheduler has it and the event is looked at when
+		 * it is dispatched. STOPPED: nothing to do. */
 		break;
 	}
 	spin_unlock_irqrestore(&v->lock, f);
@@ -136,46 +128,41 @@ static void do_init(struct vcpu *v)
 	v->state = VCPU_WAIT_SIPI;
 }
 
-static void run_one(struct vcpu *v)
+/* Run v, which the scheduler just gave this pCPU, and say why it came back
+ * (the `why` of the next sched_schedule). A vCPU that stopped is left in
+ * *stopped: vcpu_stopped() runs after the scheduler has closed its books. */
+static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 {
-	struct run_pcpu *rp = &runpc[cpu_id()];
+	unsigned me = cpu_id();
 	spin_lock(&v->lock);
-	if (v->vm->state != VM_RUNNING) {
-		v->state = VCPU_STOPPED;
-		spin_unlock(&v->lock);
-		vcpu_stopped(v);
-		return;
-	}
-	if (v->init_pending) {
+	if (v->vm->state != VM_RUNNING)
+		goto stop;
+	if (v->init_pending)
 		do_init(v);
-		spin_unlock(&v->lock);
-		return;
-	}
-	if (v->sipi_vector >= 0) {
+	if (v->state == VCPU_WAIT_SIPI) {
+		if (v->sipi_vector < 0) {
+			spin_unlock(&v->lock);   /* woken for nothing: wait on */
+			return SCHED_BLOCK;
+		}
 		struct vcpu_boot_state bs = { BOOT_REAL_SIPI, 0, (uint8_t)v->sipi_vector };
 		v->sipi_vector = -1;
 		backend->vcpu_set_boot(v, &bs);
-	} else if (v->state == VCPU_WAIT_SIPI) {
-		spin_unlock(&v->lock);     /* woken for nothing */
-		return;
+	} else if (v->state == VCPU_HALTED && !wake_ready(v)) {
+		spin_unlock(&v->lock);           /* the reason went away: halt on */
+		return SCHED_BLOCK;
 	}
 	v->state = VCPU_RUNNING;
-	v->pcpu = (int)cpu_id();
+	v->pcpu = (int)me;
 	v->halt_if_off = false;
 	spin_unlock(&v->lock);
 
-	uint64_t slice = v->vm->cfg.slice_ns ? v->vm->cfg.slice_ns : SLICE_DEFAULT_NS;
-	uint64_t start = time_now();
-	rp->need_resched = false;
-	rp->slice_end_tsc = rdtsc() + ns_to_tsc(slice);
-	timer_set(&rp->slice_timer, start + slice);
 	v->runs++;
 	enum vcpu_run_result r = backend->vcpu_run(v);
 	backend->vcpu_put(v);
-	timer_cancel(&rp->slice_timer);
-	v->run_ns += time_now() - start;
+	if (v->sched.hint_spin)
+		sched_hint(&v->sched, SCHED_HINT_SPIN, 0);  /* cannot tell it still spins */
 
-	bool stopped = false;
+	enum sched_why why = SCHED_TICK;
 	spin_lock(&v->lock);
 	v->pcpu = -1;
 	if (v->vm->state != VM_RUNNING)
@@ -183,35 +170,74 @@ static void run_one(struct vcpu *v)
 	switch (r) {
 	case RUN_PREEMPT:
 		v->state = VCPU_RUNNABLE;
-		runq_add(v);
+		why = runpc[me].yield ? SCHED_YIELD : SCHED_TICK;
 		break;
 	case RUN_HALT:
 		v->state = VCPU_HALTED;
-		if (wake_ready(v)) {
-			v->state = VCPU_RUNNABLE;
-			runq_add(v);
-		}
+		if (wake_ready(v))
+			v->state = VCPU_RUNNABLE;    /* an interrupt came meanwhile */
+		else
+			why = SCHED_BLOCK;
 		break;
 	case RUN_INIT:
 		do_init(v);
+		why = wake_ready(v) ? SCHED_TICK : SCHED_BLOCK;
 		break;
 	case RUN_STOP:
-		v->state = VCPU_STOPPED;
-		stopped = true;
-		break;
+		goto stop;
 	}
 	spin_unlock(&v->lock);
-	if (stopped)
-		vcpu_stopped(v);
+	return why;
+stop:
+	v->state = VCPU_STOPPED;
+	spin_unlock(&v->lock);
+	sched_vcpu_stop(&v->sched);             /* taken off at the next sched_schedule */
+	*stopped = v;
+	return SCHED_TICK;
+}
+
+int run_sched_init(unsigned n, const char *name, const char **err)
+{
+	if (n > MAX_PCPUS)
+		n = MAX_PCPUS;
+	sched_npcpus = n;
+	sched_env_hv_init();
+	if (sched_init(sched_pcpus, n, err) < 0)
+		return -1;
+	return name ? sched_select(name, err) : 0;
+}
+
+int run_vm_add(struct vm *vm, const char **err)
+{
+	struct sched_vm *s = &vm->sched;
+	s->id = vm->id;
+	s->nr_vcpus = vm->nvcpus;
+	s->vcpus = vm->sched_vcpus;
+	s->weight = vm->cfg.weight;
+	s->cap = vm->cfg.cap;
+	s->slice_ns = vm->cfg.slice_ns;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vm->sched_vcpus[i] = &vm->vcpus[i]->sched;
+	if (sched_vm_add(s, err) < 0)
+		return -1;
+	/* Application processors wait for a SIPI; the BSP is woken by
+	 * run_start(). */
+	for (unsigned i = 1; i < vm->nvcpus; i++)
+		sched_vcpu_set_blocked(&vm->vcpus[i]->sched);
+	return 0;
 }
 
 void run_start(void)
 {
 	irq_register(VEC_KICK, kick_irq);
-	for (unsigned i = 0; i < MAX_PCPUS; i++)
-		timer_init(&runpc[i].slice_timer, slice_expired, NULL);
-	runpc[0].usable = true;
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
+	/* The APs halt until then: wake them so each makes its first
+	 * scheduling decision (free only hands work to pCPUs that did). */
+	for (unsigned i = 1; i < sched_npcpus; i++)
+		if (pcpus[i].online)
+			lapic_send_ipi(pcpus[i].apic_id, VEC_KICK);
+	for (unsigned i = 0; i < nvms; i++)
+		sched_wake(&vms[i]->vcpus[0]->sched);
 }
 
 void vmm_pcpu_loop(void)
@@ -220,29 +246,62 @@ void vmm_pcpu_loop(void)
 	irq_disable();
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		safe_halt(), irq_disable();
+	if (me >= sched_npcpus) {
+		pr_err("sched: cpu%u is beyond the scheduler's %u pCPUs and stays idle", me, sched_npcpus);
+		for (;;)
+			safe_halt();
+	}
 	if (me != 0) {
 		char err[160];
 		if (backend->cpu_init(err, sizeof(err)) < 0) {
-			/* This pCPU cannot run guests; the others carry on. */
+			/* This pCPU cannot run guests; the others carry on. It
+			 * never calls the scheduler, so free never gives it work
+			 * (its idle list only holds pCPUs that asked), but gang
+			 * may reserve it for a gang member. */
 			pr_err("vmx: %s; cpu%u will stay idle", err, me);
 			for (;;)
 				safe_halt();
 		}
-		runpc[me].usable = true;
 	}
+	struct run_pcpu *rp = &runpc[me];
+	enum sched_why why = SCHED_TICK;
+	struct vcpu *stopped = NULL;
 	for (;;) {
 		irq_disable();
-		struct vcpu *v = runq_pop();
-		if (v) {
-			run_one(v);
+		/* Clear before deciding: a kick from now on is seen next time. */
+		__atomic_store_n(&rp->need_resched, false, __ATOMIC_SEQ_CST);
+		rp->yield = false;
+		struct sched_vcpu *sv = sched_schedule(me, why);
+		if (stopped) {
+			/* Its scheduler state is STOPPED now: account and
+			 * report (the last vCPU out prints the summary). */
+			struct vcpu *s = stopped;
+			stopped = NULL;
+			vcpu_stopped(s);
+		}
+		why = SCHED_TICK;
+		if (!sv) {
+			/* Idle until the scheduler's timer or a kick. Any other
+			 * interrupt (a guest LAPIC timer, say) is handled inside
+			 * safe_halt and, if it wakes a vCPU, kicks a pCPU. */
+			while (!__atomic_load_n(&rp->need_resched, __ATOMIC_SEQ_CST)) {
+				safe_halt();
+				irq_disable();
+			}
 			continue;
 		}
-		/* Idle: advertise it, re-check (a wake-up may have raced), halt. */
-		__atomic_or_fetch(&idle_mask, 1ull << me, __ATOMIC_SEQ_CST);
-		if (!__atomic_load_n(&rq_head, __ATOMIC_SEQ_CST))
-			safe_halt();
-		__atomic_and_fetch(&idle_mask, ~(1ull << me), __ATOMIC_SEQ_CST);
+		why = run_one(to_vcpu(sv), &stopped);
 	}
+}
+
+void run_print_summary(void)
+{
+	/* Read without the scheduler's lock: the counters only grow and the
+	 * machine is about to power off. */
+	for (unsigned i = 0; i < sched_npcpus; i++)
+		pr_info("summary: sched %s pcpu%u decisions %llu switches %llu", sched_active_name(), i,
+			(unsigned long long)sched_pcpus[i].decisions,
+			(unsigned long long)sched_pcpus[i].switches);
 }
 
 /* Interrupt delivery for the backend. */

@@ -195,12 +195,29 @@ static void create_vms(const struct boot_info *bi)
 			report_bad_module(&cfg, i, err);
 			continue;
 		}
+		const char *serr;
+		if (run_vm_add(vm, &serr) < 0) {
+			/* The policy refuses it (gang: more vCPUs than pCPUs). */
+			report_bad_module(&cfg, i, serr);
+			vm_destroy_partial(vm);
+			continue;
+		}
 		vms[nvms++] = vm;
 	}
 }
 
 void vmm_start(const struct boot_info *bi)
 {
+	/* The scheduling policy first: a bad sched= stops the machine even
+	 * without guests, and every VM is added under the chosen policy.
+	 * Without sched=, the build's default (the first of make SCHED=...,
+	 * free in a default build). */
+	const char *serr;
+	if (run_sched_init(npcpus, vmm_sched_name[0] ? vmm_sched_name : NULL, &serr) < 0) {
+		hv_error("%s", serr);
+		machine_poweroff();
+	}
+	pr_info("sched: policy %s", sched_active_name());
 	if (!bi->nmods) {
 		pr_info("vmm: no guests configured");
 		machine_poweroff();
@@ -225,8 +242,6 @@ void vmm_start(const struct boot_info *bi)
 			    (unsigned long long)(vms[i]->ram_size >> 20));
 	}
 	run_start();
-	for (unsigned i = 0; i < nvms; i++)
-		runq_add(vms[i]->vcpus[0]);
 	vmm_pcpu_loop();
 }
 
@@ -267,12 +282,23 @@ static void print_summary(void)
 			vm_stop_reason_name(vm->stop_reason), (unsigned long long)total, buf);
 		for (unsigned c = 0; c < vm->nvcpus; c++) {
 			struct vcpu *v = vm->vcpus[c];
-			pr_info("summary: vm %s vcpu%u run %llu.%03llu ms, %llu exits, %llu dispatches",
-				vm->name, c, (unsigned long long)(v->run_ns / 1000000),
-				(unsigned long long)(v->run_ns / 1000 % 1000), (unsigned long long)v->exits,
-				(unsigned long long)v->runs);
+			struct sched_stats st;
+			sched_vcpu_stats(&v->sched, &st);
+			/* Times in ms (run, steal = runnable but waiting) and us
+			 * (wake-up to dispatch), from the scheduler's accounting. */
+			uint64_t mean = st.wakeups_dispatched ? st.wake_lat_sum_ns / st.wakeups_dispatched : 0;
+			pr_info("summary: vm %s vcpu%u run %llu.%03llu steal %llu.%03llu preempt %llu migr %llu "
+				"wake max %llu mean %llu exits %llu",
+				vm->name, c, (unsigned long long)(st.run_ns / 1000000),
+				(unsigned long long)(st.run_ns / 1000 % 1000),
+				(unsigned long long)(st.steal_ns / 1000000),
+				(unsigned long long)(st.steal_ns / 1000 % 1000),
+				(unsigned long long)st.preemptions, (unsigned long long)st.migrations,
+				(unsigned long long)(st.wake_lat_max_ns / 1000), (unsigned long long)(mean / 1000),
+				(unsigned long long)v->exits);
 		}
 	}
+	run_print_summary();
 }
 
 void vcpu_stopped(struct vcpu *v)

@@ -7,6 +7,7 @@
 #include "core/timer.h"
 #include "vmm/vuart.h"
 #include "vmm/vm_config.h"
+#include "sched/sched.h"
 
 #define VM_MAX        16
 #define VMM_EXIT_REASONS 80       /* per-reason exit counters */
@@ -39,10 +40,10 @@ struct vcpu {
 	int sipi_vector;          /* -1: none */
 	bool nmi_pending;
 	bool halt_if_off;         /* halted with RFLAGS.IF clear: only NMI/INIT/SIPI wake it */
-	/* Accounting. */
-	uint64_t run_ns, run_start, exits, runs;
-	struct vcpu *rq_next;     /* run queue link (vmm/run.c) */
-	bool on_rq;
+	/* Accounting (run time, steal, ... live in sched.stats). */
+	uint64_t exits, runs;
+	/* Scheduler's view (docs/scheduling.md): state, stats, policy data. */
+	struct sched_vcpu sched;
 };
 
 struct vm {
@@ -50,6 +51,8 @@ struct vm {
 	unsigned id;
 	unsigned nvcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
+	struct sched_vcpu *sched_vcpus[VM_MAX_VCPUS];   /* &vcpus[i]->sched */
+	struct sched_vm sched;    /* scheduler's view (run_vm_add) */
 	uint64_t ram_size;        /* bytes, a multiple of 2 MiB */
 	uint64_t *ram_chunks;     /* host physical address of each 2 MiB chunk */
 	void *arch;
@@ -82,7 +85,9 @@ bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, size_t len);
 void vm_stop(struct vm *vm, enum vm_stop_reason why, uint64_t code, const char *detail);
 const char *vm_stop_reason_name(int why);
 
-/* Make a halted vCPU runnable (interrupt, SIPI); kicks a pCPU as needed. */
+/* An event for v (interrupt, IPI, INIT/SIPI/NMI, VM stop): a running vCPU's
+ * pCPU is made to exit so the event is looked at; a halted or
+ * wait-for-SIPI vCPU with a reason to run gets sched_wake() (vmm/run.c). */
 void vcpu_kick(struct vcpu *v);
 
 #endif
