@@ -31,20 +31,7 @@ struct mb2_ctx {
 	size_t errlen;
 };
 
-static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-
-static int PRINTF_LIKE(2, 3) fail(struct mb2_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(c->err, c->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#define fail(c, ...) fmt_error((c)->err, (c)->errlen, __VA_ARGS__)
 
 /* A string filling p[0..len) must end inside it. */
 static const char *tag_string(const uint8_t *p, size_t len)
@@ -72,8 +59,8 @@ static int parse_module(struct mb2_ctx *c, const uint8_t *tag, uint32_t size)
 	if (size < MODULE_HDR + 1)
 		return fail(c, "multiboot2: module tag: size %u too small (expected >= %u)",
 			    size, MODULE_HDR + 1);
-	start = rd32(tag + 8);
-	end = rd32(tag + 12);
+	start = get_le32(tag + 8);
+	end = get_le32(tag + 12);
 	if (start > end)
 		return fail(c, "multiboot2: module tag: start 0x%x > end 0x%x", start, end);
 	s = tag_string(tag + MODULE_HDR, size - MODULE_HDR);
@@ -94,7 +81,7 @@ static int parse_mmap(struct mb2_ctx *c, const uint8_t *tag, uint32_t size)
 	if (size < MMAP_HDR)
 		return fail(c, "multiboot2: memory map tag: size %u too small (expected >= %u)",
 			    size, MMAP_HDR);
-	esize = rd32(tag + 8);
+	esize = get_le32(tag + 8);
 	if (esize < MMAP_ENTRY_MIN)
 		return fail(c, "multiboot2: memory map tag: entry_size %u (expected >= %u)",
 			    esize, MMAP_ENTRY_MIN);
@@ -104,7 +91,7 @@ static int parse_mmap(struct mb2_ctx *c, const uint8_t *tag, uint32_t size)
 	n = (size - MMAP_HDR) / esize;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *e = tag + MMAP_HDR + (size_t)i * esize;
-		uint64_t base = rd64(e), len = rd64(e + 8);
+		uint64_t base = get_le64(e), len = get_le64(e + 8);
 
 		if (len > UINT64_MAX - base)
 			return fail(c, "multiboot2: memory map entry %u: base 0x%llx + length 0x%llx overflows",
@@ -115,7 +102,7 @@ static int parse_mmap(struct mb2_ctx *c, const uint8_t *tag, uint32_t size)
 			c->out->dropped_mmap++;
 			continue;
 		}
-		c->out->mmap[c->out->nmmap++] = (struct boot_mmap_entry){ base, len, rd32(e + 16) };
+		c->out->mmap[c->out->nmmap++] = (struct boot_mmap_entry){ base, len, get_le32(e + 16) };
 	}
 	return 0;
 }
@@ -155,7 +142,7 @@ static int walk_tags(struct mb2_ctx *c)
 
 	while (off + TAG_HDR <= c->total) {
 		const uint8_t *tag = c->info + off;
-		uint32_t type = rd32(tag), size = rd32(tag + 4);
+		uint32_t type = get_le32(tag), size = get_le32(tag + 4);
 
 		if (size < TAG_HDR)
 			return fail(c, "multiboot2: tag type %u at offset %zu: size %u < 8",
@@ -193,7 +180,7 @@ int mb2_parse(const void *info, size_t avail, uint64_t phys,
 	if (phys & 7)
 		return fail(&c, "multiboot2: info at 0x%llx is not 8-byte aligned",
 			    (unsigned long long)phys);
-	c.total = rd32(info);
+	c.total = get_le32(info);
 	if (c.total < 8 + TAG_HDR)
 		return fail(&c, "multiboot2: total_size %u too small for an end tag", c.total);
 	if (c.total > avail)

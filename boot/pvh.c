@@ -26,20 +26,7 @@ struct pvh_ctx {
 	size_t errlen;
 };
 
-static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-
-static int PRINTF_LIKE(2, 3) fail(struct pvh_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(c->err, c->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#define fail(c, ...) fmt_error((c)->err, (c)->errlen, __VA_ARGS__)
 
 /* Grow the reserved span to cover [phys, phys+len). */
 static void note_range(struct pvh_ctx *c, uint64_t phys, uint64_t len)
@@ -109,13 +96,13 @@ static int parse_modules(struct pvh_ctx *c, uint32_t nr, uint64_t list)
 	note_range(c, list, (uint64_t)take * MODENTRY_LEN);
 	for (uint32_t i = 0; i < take; i++) {
 		const uint8_t *e = ents + (size_t)i * MODENTRY_LEN;
-		uint64_t start = rd64(e), size = rd64(e + 8);
+		uint64_t start = get_le64(e), size = get_le64(e + 8);
 		struct boot_module *m = &c->out->mods[c->out->nmods];
 
 		if (size > UINT64_MAX - start)
 			return fail(c, "PVH: module %u: paddr 0x%llx + size 0x%llx overflows", i,
 				    (unsigned long long)start, (unsigned long long)size);
-		if (map_string(c, rd64(e + 16), &m->cmdline, "module command line"))
+		if (map_string(c, get_le64(e + 16), &m->cmdline, "module command line"))
 			return -1;
 		m->start = start;
 		m->end = start + size;
@@ -141,14 +128,14 @@ static int parse_memmap(struct pvh_ctx *c, uint64_t addr, uint32_t nr)
 	note_range(c, addr, (uint64_t)take * MMAPENTRY_LEN);
 	for (uint32_t i = 0; i < take; i++) {
 		const uint8_t *e = ents + (size_t)i * MMAPENTRY_LEN;
-		uint64_t base = rd64(e), len = rd64(e + 8);
+		uint64_t base = get_le64(e), len = get_le64(e + 8);
 
 		if (len > UINT64_MAX - base)
 			return fail(c, "PVH: memory-map entry %u: addr 0x%llx + size 0x%llx overflows",
 				    i, (unsigned long long)base, (unsigned long long)len);
 		if (len == 0)
 			continue;
-		c->out->mmap[c->out->nmmap++] = (struct boot_mmap_entry){ base, len, rd32(e + 16) };
+		c->out->mmap[c->out->nmmap++] = (struct boot_mmap_entry){ base, len, get_le32(e + 16) };
 	}
 	c->out->dropped_mmap = nr - take;
 	return 0;
@@ -168,15 +155,15 @@ int pvh_parse(const void *start_info, pvh_map_fn map, void *ctx,
 		err[0] = '\0';
 	if (!si)
 		return fail(&c, "PVH: no start info");
-	magic = rd32(si);
-	version = rd32(si + 4);
+	magic = get_le32(si);
+	version = get_le32(si + 4);
 	if (magic != PVH_START_MAGIC)
 		return fail(&c, "PVH: bad start info magic 0x%x (expected 0x%x)",
 			    magic, PVH_START_MAGIC);
 	note_range(&c, phys, version >= 1 ? START_V1_LEN : START_V0_LEN);
-	out->rsdp_phys = rd64(si + 32);
-	if (map_string(&c, rd64(si + 24), &out->cmdline, "command line") ||
-	    parse_modules(&c, rd32(si + 12), rd64(si + 16)))
+	out->rsdp_phys = get_le64(si + 32);
+	if (map_string(&c, get_le64(si + 24), &out->cmdline, "command line") ||
+	    parse_modules(&c, get_le32(si + 12), get_le64(si + 16)))
 		return -1;
 	out->info_start = c.lo;
 	out->info_end = c.hi;
@@ -184,7 +171,7 @@ int pvh_parse(const void *start_info, pvh_map_fn map, void *ctx,
 	 * memory-map source (e.g. E820 via fw_cfg) and keep the rest. */
 	if (version == 0)
 		return fail(&c, "PVH: start info version 0 has no memory map");
-	if (parse_memmap(&c, rd64(si + 40), rd32(si + 48)))
+	if (parse_memmap(&c, get_le64(si + 40), get_le32(si + 48)))
 		return -1;
 	out->info_start = c.lo;
 	out->info_end = c.hi;

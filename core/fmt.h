@@ -13,4 +13,7 @@
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
+/* For pure code's error paths: format into err (if errlen > 0), return -1. */
+int fmt_error(char *err, size_t errlen, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
 #endif

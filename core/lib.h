@@ -43,7 +43,41 @@ char *strchr(const char *s, int c);
 #define PAGE_SIZE 4096ull
 #define PAGE_SHIFT 12
 
-/* Copy at most size-1 bytes and always terminate (size > 0). */
+/* Little-endian loads and stores at any alignment: boot information, ACPI
+ * tables, boot protocols and guest memory are all byte streams. */
+static inline uint16_t get_le16(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+static inline uint32_t get_le32(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+static inline uint64_t get_le64(const void *p)
+{
+	return get_le32(p) | (uint64_t)get_le32((const uint8_t *)p + 4) << 32;
+}
+static inline void put_le16(void *p, uint16_t v)
+{
+	uint8_t *b = p;
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+}
+static inline void put_le32(void *p, uint32_t v)
+{
+	put_le16(p, (uint16_t)v);
+	put_le16((uint8_t *)p + 2, (uint16_t)(v >> 16));
+}
+static inline void put_le64(void *p, uint64_t v)
+{
+	put_le32(p, (uint32_t)v);
+	put_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+
+/* Copy at most size-1 bytes and always terminate (size > 0). Returns
+ * strlen(src) (BSD semantics); writes nothing when size is 0. */
 size_t lib_strlcpy(char *dst, const char *src, size_t size);
 
 #endif

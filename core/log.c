@@ -78,14 +78,19 @@ void hv_log(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
-void hv_contract(const char *fmt, ...)
+static void contract_line(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[400];
+	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_puts_raw(prefix, buf);
+}
+
+void hv_contract(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	contract_line("HV ", fmt, ap);
 	va_end(ap);
-	log_puts_raw("HV ", buf);
 }
 
 void log_puts_raw(const char *a, const char *b)
@@ -99,12 +104,10 @@ void log_puts_raw(const char *a, const char *b)
 
 void hv_error(const char *fmt, ...)
 {
-	char buf[400];
 	va_list ap;
 	va_start(ap, fmt);
-	fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	contract_line("HV ERROR ", fmt, ap);
 	va_end(ap);
-	log_puts_raw("HV ERROR ", buf);
 }
 
 void log_flush(void)

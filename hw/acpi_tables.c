@@ -20,21 +20,7 @@ struct acpi_ctx {
 	size_t errlen;
 };
 
-static uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
-static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-
-static int PRINTF_LIKE(2, 3) fail(struct acpi_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(c->err, c->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#define fail(c, ...) fmt_error((c)->err, (c)->errlen, __VA_ARGS__)
 
 /* ACPI checksums: all bytes of the structure sum to 0 modulo 256. */
 static uint8_t sum8(const uint8_t *p, size_t n)
@@ -92,7 +78,7 @@ static const uint8_t *map_sdt(struct acpi_ctx *c, uint64_t phys, const char *sig
 		     (unsigned long long)phys, (const char *)h, sig);
 		return NULL;
 	}
-	n = rd32(h + 4);
+	n = get_le32(h + 4);
 	if (n < SDT_HDR_LEN || n > SDT_MAX_LEN) {
 		fail(c, "ACPI %s at 0x%llx: length %u (expected %u..%u)", what,
 		     (unsigned long long)phys, n, SDT_HDR_LEN, SDT_MAX_LEN);
@@ -153,31 +139,31 @@ static void madt_entry(struct acpi_info *o, const uint8_t *e)
 {
 	switch (e[0]) {
 	case 0:   /* uid u8, apic id u8, flags u32 (bit 0 enabled) */
-		if (rd32(e + 4) & 1)
+		if (get_le32(e + 4) & 1)
 			add_cpu(o, e[3], e[2], false);
 		break;
 	case 9:   /* reserved u16, x2apic id u32, flags u32, uid u32 */
-		if (rd32(e + 8) & 1)
-			add_cpu(o, rd32(e + 4), rd32(e + 12), true);
+		if (get_le32(e + 8) & 1)
+			add_cpu(o, get_le32(e + 4), get_le32(e + 12), true);
 		break;
 	case 1:   /* id u8, reserved u8, address u32, GSI base u32 */
 		if (o->nioapics < ACPI_MAX_IOAPICS) {
 			o->ioapics[o->nioapics].id = e[2];
-			o->ioapics[o->nioapics].addr = rd32(e + 4);
-			o->ioapics[o->nioapics].gsi_base = rd32(e + 8);
+			o->ioapics[o->nioapics].addr = get_le32(e + 4);
+			o->ioapics[o->nioapics].gsi_base = get_le32(e + 8);
 			o->nioapics++;
 		}
 		break;
 	case 2:   /* bus u8 (0 = ISA), source IRQ u8, GSI u32, flags u16 */
 		if (o->nisos < ACPI_MAX_ISOS) {
 			o->isos[o->nisos].irq = e[3];
-			o->isos[o->nisos].gsi = rd32(e + 4);
-			o->isos[o->nisos].flags = rd16(e + 8);
+			o->isos[o->nisos].gsi = get_le32(e + 4);
+			o->isos[o->nisos].flags = get_le16(e + 8);
 			o->nisos++;
 		}
 		break;
 	case 5:   /* reserved u16, 64-bit local APIC address */
-		o->lapic_addr = rd64(e + 4);
+		o->lapic_addr = get_le64(e + 4);
 		break;
 	}
 }
@@ -189,8 +175,8 @@ static int parse_madt(struct acpi_ctx *c, const uint8_t *t, uint32_t len)
 
 	if (len < 44)
 		return fail(c, "ACPI MADT: length %u too short (expected >= 44)", len);
-	o->lapic_addr = rd32(t + 36);
-	o->pcat_compat = rd32(t + 40) & 1;
+	o->lapic_addr = get_le32(t + 36);
+	o->pcat_compat = get_le32(t + 40) & 1;
 	while (off < len) {
 		uint8_t type, elen;
 
@@ -231,7 +217,7 @@ enum {
  * access size u8, address u64. */
 static struct acpi_gas read_gas(const uint8_t *p)
 {
-	return (struct acpi_gas){ .space = p[0], .width = p[1], .addr = rd64(p + 4) };
+	return (struct acpi_gas){ .space = p[0], .width = p[1], .addr = get_le64(p + 4) };
 }
 
 /* The 32-bit I/O-port block, replaced by its X_ GAS when the table has one
@@ -242,20 +228,20 @@ static struct acpi_gas fadt_block(const uint8_t *t, uint32_t len, unsigned off,
 	struct acpi_gas g = { ACPI_SPACE_IO, 0, 0 };
 
 	if (len >= off + 4)
-		g.addr = rd32(t + off);
+		g.addr = get_le32(t + off);
 	if (len > len_off)
 		g.width = (uint8_t)(t[len_off] * 8);
-	if (len >= xoff + GAS_LEN && rd64(t + xoff + 4))
+	if (len >= xoff + GAS_LEN && get_le64(t + xoff + 4))
 		g = read_gas(t + xoff);
 	return g;
 }
 
 static void parse_fadt(struct acpi_info *o, const uint8_t *t, uint32_t len)
 {
-	uint32_t flags = len >= FADT_FLAGS + 4 ? rd32(t + FADT_FLAGS) : 0;
+	uint32_t flags = len >= FADT_FLAGS + 4 ? get_le32(t + FADT_FLAGS) : 0;
 
-	if (len >= FADT_SCI_INT + 2) o->sci_irq = rd16(t + FADT_SCI_INT);
-	if (len >= FADT_SMI_CMD + 4) o->smi_cmd = rd32(t + FADT_SMI_CMD);
+	if (len >= FADT_SCI_INT + 2) o->sci_irq = get_le16(t + FADT_SCI_INT);
+	if (len >= FADT_SMI_CMD + 4) o->smi_cmd = get_le32(t + FADT_SMI_CMD);
 	if (len > FADT_ACPI_ENABLE) o->acpi_enable = t[FADT_ACPI_ENABLE];
 	o->pm1a_cnt = fadt_block(t, len, FADT_PM1A_CNT, FADT_PM1_CNT_LEN, FADT_X_PM1A_CNT);
 	o->pm1b_cnt = fadt_block(t, len, FADT_PM1B_CNT, FADT_PM1_CNT_LEN, FADT_X_PM1B_CNT);
@@ -267,8 +253,8 @@ static void parse_fadt(struct acpi_info *o, const uint8_t *t, uint32_t len)
 		o->reset_value = t[FADT_RESET_VALUE];
 		o->have_reset = o->reset_reg.addr != 0;
 	}
-	if (len >= FADT_DSDT + 4) o->dsdt = rd32(t + FADT_DSDT);
-	if (len >= FADT_X_DSDT + 8 && rd64(t + FADT_X_DSDT)) o->dsdt = rd64(t + FADT_X_DSDT);
+	if (len >= FADT_DSDT + 4) o->dsdt = get_le32(t + FADT_DSDT);
+	if (len >= FADT_X_DSDT + 8 && get_le64(t + FADT_X_DSDT)) o->dsdt = get_le64(t + FADT_X_DSDT);
 	o->have_fadt = true;
 }
 
@@ -424,17 +410,17 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
 	out->revision = r[15];
 	memcpy(out->oem, r + 9, 6);
 	if (out->revision >= 2)
-		xsdt = rd64(r + 24);
+		xsdt = get_le64(r + 24);
 	/* XSDT entries are 64-bit, RSDT ones 32-bit. */
 	rname = xsdt ? "XSDT" : "RSDT";
 	esize = xsdt ? 8 : 4;
-	root = map_sdt(&c, xsdt ? xsdt : rd32(r + 16), rname, rname, &len);
+	root = map_sdt(&c, xsdt ? xsdt : get_le32(r + 16), rname, rname, &len);
 	if (!root)
 		return -1;
 	for (uint32_t i = 0; i < (len - SDT_HDR_LEN) / esize; i++) {
 		const uint8_t *e = root + SDT_HDR_LEN + (size_t)i * esize;
 
-		if (use_table(&c, esize == 8 ? rd64(e) : rd32(e), rname, i))
+		if (use_table(&c, esize == 8 ? get_le64(e) : get_le32(e), rname, i))
 			return -1;
 	}
 	return parse_s5(&c);

@@ -31,35 +31,6 @@ static const uint8_t dsdt_aml[] = {
 	0x00, 0x00,                                 /* ZeroOp, ZeroOp (reserved) */
 };
 
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) PRINTF_LIKE(3, 4);
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* ACPI checksum byte: makes all bytes of the structure sum to 0 mod 256. */
 static uint8_t csum(const uint8_t *p, size_t n)
@@ -75,14 +46,14 @@ static uint8_t csum(const uint8_t *p, size_t n)
 static void sdt_header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev, const char *table_id)
 {
 	memcpy(t, sig, 4);
-	wr32(t + 4, len);
+	put_le32(t + 4, len);
 	t[8] = rev;
 	t[9] = 0;
 	memcpy(t + 10, ACPI_BUILD_OEM_ID, 6);
 	memcpy(t + 16, table_id, 8);
-	wr32(t + 24, 1);                /* OEM revision */
+	put_le32(t + 24, 1);                /* OEM revision */
 	memcpy(t + 28, "LHV ", 4);      /* creator ID */
-	wr32(t + 32, 1);                /* creator revision */
+	put_le32(t + 32, 1);                /* creator revision */
 }
 
 static void sdt_finish(uint8_t *t)
@@ -102,7 +73,7 @@ static void gas_io(uint8_t *g, uint16_t port, uint8_t len, uint8_t access)
 	g[1] = (uint8_t)(len * 8);      /* register bit width */
 	g[2] = 0;                       /* bit offset */
 	g[3] = access;
-	wr64(g + 4, port);
+	put_le64(g + 4, port);
 }
 
 static unsigned madt_len(unsigned n)
@@ -127,8 +98,8 @@ static void build_madt(uint8_t *t, unsigned n)
 	uint8_t *e;
 
 	sdt_header(t, "APIC", len, 4, "LHVMADT ");
-	wr32(t + 36, ACPI_BUILD_LAPIC_ADDR);
-	wr32(t + 40, 1);                /* PCAT_COMPAT: 8259s present (to mask) */
+	put_le32(t + 36, ACPI_BUILD_LAPIC_ADDR);
+	put_le32(t + 40, 1);                /* PCAT_COMPAT: 8259s present (to mask) */
 	e = t + MADT_FIXED_LEN;
 	for (unsigned i = 0; i < n; i++) {
 		if (i <= XAPIC_MAX_ID) {
@@ -138,17 +109,17 @@ static void build_madt(uint8_t *t, unsigned n)
 			e[1] = MADT_LAPIC_LEN;
 			e[2] = (uint8_t)i;
 			e[3] = (uint8_t)i;
-			wr32(e + 4, 1);
+			put_le32(e + 4, 1);
 			e += MADT_LAPIC_LEN;
 		} else {
 			/* Processor Local x2APIC (5.2.12.12): reserved,
 			 * x2APIC ID, flags, UID. */
 			e[0] = 9;
 			e[1] = MADT_X2APIC_LEN;
-			wr16(e + 2, 0);
-			wr32(e + 4, i);
-			wr32(e + 8, 1);
-			wr32(e + 12, i);
+			put_le16(e + 2, 0);
+			put_le32(e + 4, i);
+			put_le32(e + 8, 1);
+			put_le32(e + 12, i);
 			e += MADT_X2APIC_LEN;
 		}
 	}
@@ -157,20 +128,20 @@ static void build_madt(uint8_t *t, unsigned n)
 	e[1] = MADT_IOAPIC_LEN;
 	e[2] = ACPI_BUILD_IOAPIC_ID(n);
 	e[3] = 0;
-	wr32(e + 4, ACPI_BUILD_IOAPIC_ADDR);
-	wr32(e + 8, 0);
+	put_le32(e + 4, ACPI_BUILD_IOAPIC_ADDR);
+	put_le32(e + 8, 0);
 	e += MADT_IOAPIC_LEN;
 	/* Interrupt Source Overrides (5.2.12.5): bus 0 (ISA), source, GSI,
 	 * flags. The PIT's IRQ0 is wired to pin 2 as on PCs; the SCI is
 	 * stated explicitly, since without an override an OS takes the
 	 * SCI as level, active low. */
 	e[0] = 2; e[1] = MADT_ISO_LEN; e[2] = 0; e[3] = 0;
-	wr32(e + 4, 2);
-	wr16(e + 8, ACPI_BUILD_IRQ0_FLAGS);
+	put_le32(e + 4, 2);
+	put_le16(e + 8, ACPI_BUILD_IRQ0_FLAGS);
 	e += MADT_ISO_LEN;
 	e[0] = 2; e[1] = MADT_ISO_LEN; e[2] = 0; e[3] = ACPI_BUILD_SCI_IRQ;
-	wr32(e + 4, ACPI_BUILD_SCI_IRQ);
-	wr16(e + 8, ACPI_BUILD_SCI_FLAGS);
+	put_le32(e + 4, ACPI_BUILD_SCI_IRQ);
+	put_le16(e + 8, ACPI_BUILD_SCI_FLAGS);
 	sdt_finish(t);
 }
 
@@ -194,24 +165,24 @@ static void build_fadt(uint8_t *t, uint64_t facs, uint64_t dsdt, bool no_cmos_rt
 		boot_arch |= IAPC_CMOS_RTC_NOT_PRESENT;
 	sdt_header(t, "FACP", FADT_LEN, 6, "LHVFADT ");
 	/* X_FIRMWARE_CTRL must be 0 when FIRMWARE_CTRL is used (5.2.9). */
-	wr32(t + 36, (uint32_t)facs);
-	wr32(t + 40, (uint32_t)dsdt);
+	put_le32(t + 36, (uint32_t)facs);
+	put_le32(t + 40, (uint32_t)dsdt);
 	t[45] = 0;                      /* preferred PM profile: unspecified */
-	wr16(t + 46, ACPI_BUILD_SCI_IRQ);
-	wr32(t + 48, 0);                /* SMI_CMD 0: always in ACPI mode */
-	wr32(t + 56, ACPI_BUILD_PM1A_EVT_PORT);
-	wr32(t + 64, ACPI_BUILD_PM1A_CNT_PORT);
-	wr32(t + 76, ACPI_BUILD_PM_TMR_PORT);
+	put_le16(t + 46, ACPI_BUILD_SCI_IRQ);
+	put_le32(t + 48, 0);                /* SMI_CMD 0: always in ACPI mode */
+	put_le32(t + 56, ACPI_BUILD_PM1A_EVT_PORT);
+	put_le32(t + 64, ACPI_BUILD_PM1A_CNT_PORT);
+	put_le32(t + 76, ACPI_BUILD_PM_TMR_PORT);
 	t[88] = ACPI_BUILD_PM1_EVT_LEN;
 	t[89] = ACPI_BUILD_PM1_CNT_LEN;
 	t[91] = ACPI_BUILD_PM_TMR_LEN;
 	/* C2/C3 latencies above 100/1000 us mean "not supported" (5.2.9). */
-	wr16(t + 96, 101);
-	wr16(t + 98, 1001);
-	wr16(t + 109, boot_arch);
-	wr32(t + 112, FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON);
+	put_le16(t + 96, 101);
+	put_le16(t + 98, 1001);
+	put_le16(t + 109, boot_arch);
+	put_le32(t + 112, FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON);
 	t[131] = 0;                     /* FADT minor version: 6.0 */
-	wr64(t + 140, dsdt);            /* X_DSDT, equal to DSDT */
+	put_le64(t + 140, dsdt);            /* X_DSDT, equal to DSDT */
 	/* X_ blocks match the 32-bit ones: same port, bit width = length*8.
 	 * PM1 registers are 16-bit (word access), the timer 32-bit. */
 	gas_io(t + 148, ACPI_BUILD_PM1A_EVT_PORT, ACPI_BUILD_PM1_EVT_LEN, 2);
@@ -225,7 +196,7 @@ static void build_fadt(uint8_t *t, uint64_t facs, uint64_t dsdt, bool no_cmos_rt
 static void build_facs(uint8_t *f)
 {
 	memcpy(f, "FACS", 4);
-	wr32(f + 4, FACS_LEN);
+	put_le32(f + 4, FACS_LEN);
 	f[32] = 2;
 }
 
@@ -237,16 +208,16 @@ int acpi_build(void *buf, size_t buflen, uint64_t gpa, const struct acpi_build_a
 	uint64_t off, need, rsdp, xsdt, rsdt, fadt, facs, dsdt, madt;
 
 	if (n == 0 || n > ACPI_BUILD_MAX_CPUS)
-		return fail(err, errlen, "ACPI tables for %u vCPUs (expected 1..%u)", n, ACPI_BUILD_MAX_CPUS);
+		return fmt_error(err, errlen, "ACPI tables for %u vCPUs (expected 1..%u)", n, ACPI_BUILD_MAX_CPUS);
 	if (!IS_ALIGNED(gpa, 16))
-		return fail(err, errlen, "ACPI tables at 0x%llx: RSDP not 16-byte aligned",
+		return fmt_error(err, errlen, "ACPI tables at 0x%llx: RSDP not 16-byte aligned",
 			    (unsigned long long)gpa);
 	need = acpi_build_size(n);
 	if (buflen < need)
-		return fail(err, errlen, "ACPI table buffer of %zu bytes (need %llu for %u vCPUs)",
+		return fmt_error(err, errlen, "ACPI table buffer of %zu bytes (need %llu for %u vCPUs)",
 			    buflen, (unsigned long long)need, n);
 	if (gpa + need > GiB(4))
-		return fail(err, errlen, "ACPI tables at 0x%llx: must lie below 4 GiB",
+		return fmt_error(err, errlen, "ACPI tables at 0x%llx: must lie below 4 GiB",
 			    (unsigned long long)gpa);
 	memset(b, 0, need);
 
@@ -273,13 +244,13 @@ int acpi_build(void *buf, size_t buflen, uint64_t gpa, const struct acpi_build_a
 	/* XSDT (64-bit entries) and RSDT (32-bit), both FADT then MADT. */
 	t = b + (xsdt - gpa);
 	sdt_header(t, "XSDT", HDR_LEN + 2 * 8, 1, "LHVXSDT ");
-	wr64(t + HDR_LEN, fadt);
-	wr64(t + HDR_LEN + 8, madt);
+	put_le64(t + HDR_LEN, fadt);
+	put_le64(t + HDR_LEN + 8, madt);
 	sdt_finish(t);
 	t = b + (rsdt - gpa);
 	sdt_header(t, "RSDT", HDR_LEN + 2 * 4, 1, "LHVRSDT ");
-	wr32(t + HDR_LEN, (uint32_t)fadt);
-	wr32(t + HDR_LEN + 4, (uint32_t)madt);
+	put_le32(t + HDR_LEN, (uint32_t)fadt);
+	put_le32(t + HDR_LEN + 4, (uint32_t)madt);
 	sdt_finish(t);
 
 	/* RSDP revision 2: the first checksum covers the ACPI 1.0 part (20
@@ -288,9 +259,9 @@ int acpi_build(void *buf, size_t buflen, uint64_t gpa, const struct acpi_build_a
 	memcpy(t, "RSD PTR ", 8);
 	memcpy(t + 9, ACPI_BUILD_OEM_ID, 6);
 	t[15] = 2;
-	wr32(t + 16, (uint32_t)rsdt);
-	wr32(t + 20, RSDP_LEN);
-	wr64(t + 24, xsdt);
+	put_le32(t + 16, (uint32_t)rsdt);
+	put_le32(t + 20, RSDP_LEN);
+	put_le64(t + 24, xsdt);
 	t[8] = csum(t, 20);
 	t[32] = csum(t, RSDP_LEN);
 

@@ -10,44 +10,6 @@
 #define ELF_ET_EXEC     2
 #define ELF_EM_386      3
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) PRINTF_LIKE(3, 4);
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* Offset of the first valid header (magic and checksum), or -1. *bad_sum
  * tells whether a magic with a wrong checksum was seen. */
@@ -57,9 +19,9 @@ static long mb1_find_header(const uint8_t *p, size_t len, bool *bad_sum)
 
 	*bad_sum = false;
 	for (size_t off = 0; off + 12 <= lim; off += 4) {
-		if (rd32(p + off) != MB1_HEADER_MAGIC)
+		if (get_le32(p + off) != MB1_HEADER_MAGIC)
 			continue;
-		if ((uint32_t)(rd32(p + off) + rd32(p + off + 4) + rd32(p + off + 8)) == 0)
+		if ((uint32_t)(get_le32(p + off) + get_le32(p + off + 4) + get_le32(p + off + 8)) == 0)
 			return (long)off;
 		*bad_sum = true;
 	}
@@ -114,32 +76,32 @@ static int mb1_add_segment(struct mb1_ctx *c, uint64_t off, uint64_t gpa,
 	uint64_t end = gpa + memsz;     /* all inputs < 2^32: no wrap */
 
 	if (filesz > memsz)
-		return fail(c->err, c->errlen, "segment at 0x%llx: file size 0x%llx > memory size 0x%llx",
+		return fmt_error(c->err, c->errlen, "segment at 0x%llx: file size 0x%llx > memory size 0x%llx",
 			    (unsigned long long)gpa, (unsigned long long)filesz,
 			    (unsigned long long)memsz);
 	if (off + filesz > c->len)
-		return fail(c->err, c->errlen, "segment at 0x%llx: bytes 0x%llx-0x%llx beyond end of file (0x%zx)",
+		return fmt_error(c->err, c->errlen, "segment at 0x%llx: bytes 0x%llx-0x%llx beyond end of file (0x%zx)",
 			    (unsigned long long)gpa, (unsigned long long)off,
 			    (unsigned long long)(off + filesz), c->len);
 	if (end > c->ram)
-		return fail(c->err, c->errlen, "segment 0x%llx-0x%llx outside guest RAM (0x%llx bytes)",
+		return fmt_error(c->err, c->errlen, "segment 0x%llx-0x%llx outside guest RAM (0x%llx bytes)",
 			    (unsigned long long)gpa, (unsigned long long)end,
 			    (unsigned long long)c->ram);
 	if (ranges_overlap(gpa, end, MB1_LOW_RAM_END, MB1_HIGH_RAM_START))
-		return fail(c->err, c->errlen, "segment 0x%llx-0x%llx overlaps the legacy hole 0xa0000-0x100000",
+		return fmt_error(c->err, c->errlen, "segment 0x%llx-0x%llx overlaps the legacy hole 0xa0000-0x100000",
 			    (unsigned long long)gpa, (unsigned long long)end);
 	for (size_t i = 0; i < c->nres; i++)
 		if (ranges_overlap(gpa, end, c->res[i].start, c->res[i].end))
-			return fail(c->err, c->errlen, "segment 0x%llx-0x%llx overlaps reserved area 0x%llx-0x%llx",
+			return fmt_error(c->err, c->errlen, "segment 0x%llx-0x%llx overlaps reserved area 0x%llx-0x%llx",
 				    (unsigned long long)gpa, (unsigned long long)end,
 				    (unsigned long long)c->res[i].start,
 				    (unsigned long long)c->res[i].end);
 	for (unsigned i = 0; i < img->nseg; i++)
 		if (ranges_overlap(gpa, end, img->seg[i].gpa, img->seg[i].gpa + img->seg[i].memsz))
-			return fail(c->err, c->errlen, "segments at 0x%llx and 0x%llx overlap",
+			return fmt_error(c->err, c->errlen, "segments at 0x%llx and 0x%llx overlap",
 				    (unsigned long long)img->seg[i].gpa, (unsigned long long)gpa);
 	if (img->nseg == MB1_MAX_SEGMENTS)
-		return fail(c->err, c->errlen, "more than %d loadable segments", MB1_MAX_SEGMENTS);
+		return fmt_error(c->err, c->errlen, "more than %d loadable segments", MB1_MAX_SEGMENTS);
 	img->seg[img->nseg++] = (struct mb1_segment){ off, gpa, filesz, memsz };
 	if (end > img->load_end)
 		img->load_end = end;
@@ -151,17 +113,17 @@ static int mb1_check_elf_header(struct mb1_ctx *c)
 	const uint8_t *p = c->p;
 
 	if (c->len < ELF_HDR_SIZE || memcmp(p, "\177ELF", 4) != 0)
-		return fail(c->err, c->errlen, "not an ELF file and no a.out-kludge addresses (header flag 16)");
+		return fmt_error(c->err, c->errlen, "not an ELF file and no a.out-kludge addresses (header flag 16)");
 	if (p[4] != 1)
-		return fail(c->err, c->errlen, "ELF class %u, expected 32-bit (1)", p[4]);
+		return fmt_error(c->err, c->errlen, "ELF class %u, expected 32-bit (1)", p[4]);
 	if (p[5] != 1)
-		return fail(c->err, c->errlen, "ELF data encoding %u, expected little-endian (1)", p[5]);
-	if (p[6] != 1 || rd32(p + 20) != 1)
-		return fail(c->err, c->errlen, "unknown ELF version");
-	if (rd16(p + 16) != ELF_ET_EXEC)
-		return fail(c->err, c->errlen, "ELF type %u, expected an executable (2)", rd16(p + 16));
-	if (rd16(p + 18) != ELF_EM_386)
-		return fail(c->err, c->errlen, "ELF machine %u, expected i386 (3)", rd16(p + 18));
+		return fmt_error(c->err, c->errlen, "ELF data encoding %u, expected little-endian (1)", p[5]);
+	if (p[6] != 1 || get_le32(p + 20) != 1)
+		return fmt_error(c->err, c->errlen, "unknown ELF version");
+	if (get_le16(p + 16) != ELF_ET_EXEC)
+		return fmt_error(c->err, c->errlen, "ELF type %u, expected an executable (2)", get_le16(p + 16));
+	if (get_le16(p + 18) != ELF_EM_386)
+		return fmt_error(c->err, c->errlen, "ELF machine %u, expected i386 (3)", get_le16(p + 18));
 	return 0;
 }
 
@@ -172,16 +134,16 @@ static int mb1_elf_entry(struct mb1_ctx *c, uint32_t entry, uint64_t phoff,
 {
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = c->p + phoff + (uint64_t)i * phentsize;
-		uint64_t vaddr = rd32(ph + 8), paddr = rd32(ph + 12), memsz = rd32(ph + 20);
+		uint64_t vaddr = get_le32(ph + 8), paddr = get_le32(ph + 12), memsz = get_le32(ph + 20);
 
-		if (rd32(ph) != ELF_PT_LOAD || memsz == 0)
+		if (get_le32(ph) != ELF_PT_LOAD || memsz == 0)
 			continue;
 		if (entry >= vaddr && entry < vaddr + memsz) {
 			c->img->entry = (uint32_t)(entry - vaddr + paddr);
 			return 0;
 		}
 	}
-	return fail(c->err, c->errlen, "entry point 0x%x outside the loadable segments", entry);
+	return fmt_error(c->err, c->errlen, "entry point 0x%x outside the loadable segments", entry);
 }
 
 static int mb1_load_elf(struct mb1_ctx *c)
@@ -193,30 +155,30 @@ static int mb1_load_elf(struct mb1_ctx *c)
 
 	if (rc)
 		return rc;
-	phoff = rd32(p + 28);
-	phentsize = rd16(p + 42);
-	phnum = rd16(p + 44);
+	phoff = get_le32(p + 28);
+	phentsize = get_le16(p + 42);
+	phnum = get_le16(p + 44);
 	if (phnum == 0)
-		return fail(c->err, c->errlen, "ELF file has no program headers");
+		return fmt_error(c->err, c->errlen, "ELF file has no program headers");
 	if (phentsize < ELF_PHDR_SIZE)
-		return fail(c->err, c->errlen, "ELF program header size %u, expected at least %u",
+		return fmt_error(c->err, c->errlen, "ELF program header size %u, expected at least %u",
 			    phentsize, ELF_PHDR_SIZE);
 	if (phoff + (uint64_t)phnum * phentsize > c->len)
-		return fail(c->err, c->errlen, "ELF program headers (%u at 0x%llx) beyond end of file",
+		return fmt_error(c->err, c->errlen, "ELF program headers (%u at 0x%llx) beyond end of file",
 			    phnum, (unsigned long long)phoff);
 
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = p + phoff + (uint64_t)i * phentsize;
 
-		if (rd32(ph) != ELF_PT_LOAD || rd32(ph + 20) == 0)
+		if (get_le32(ph) != ELF_PT_LOAD || get_le32(ph + 20) == 0)
 			continue;
-		rc = mb1_add_segment(c, rd32(ph + 4), rd32(ph + 12), rd32(ph + 16), rd32(ph + 20));
+		rc = mb1_add_segment(c, get_le32(ph + 4), get_le32(ph + 12), get_le32(ph + 16), get_le32(ph + 20));
 		if (rc)
 			return rc;
 	}
 	if (c->img->nseg == 0)
-		return fail(c->err, c->errlen, "ELF file has no loadable segments");
-	return mb1_elf_entry(c, rd32(p + 24), phoff, phentsize, phnum);
+		return fmt_error(c->err, c->errlen, "ELF file has no loadable segments");
+	return mb1_elf_entry(c, get_le32(p + 24), phoff, phentsize, phnum);
 }
 
 /* Header flag 16: the header's address fields say where the file goes
@@ -224,27 +186,27 @@ static int mb1_load_elf(struct mb1_ctx *c)
 static int mb1_load_aout(struct mb1_ctx *c, uint64_t hoff)
 {
 	const uint8_t *h = c->p + hoff;
-	uint64_t header_addr = rd32(h + 12), load_addr = rd32(h + 16);
-	uint64_t load_end = rd32(h + 20), bss_end = rd32(h + 24), entry = rd32(h + 28);
+	uint64_t header_addr = get_le32(h + 12), load_addr = get_le32(h + 16);
+	uint64_t load_end = get_le32(h + 20), bss_end = get_le32(h + 24), entry = get_le32(h + 28);
 	uint64_t off, filesz, memsz;
 	int rc;
 
 	if (load_addr > header_addr || header_addr - load_addr > hoff)
-		return fail(c->err, c->errlen, "a.out kludge: load_addr 0x%llx does not fit header_addr 0x%llx at offset 0x%llx",
+		return fmt_error(c->err, c->errlen, "a.out kludge: load_addr 0x%llx does not fit header_addr 0x%llx at offset 0x%llx",
 			    (unsigned long long)load_addr, (unsigned long long)header_addr,
 			    (unsigned long long)hoff);
 	off = hoff - (header_addr - load_addr);
 	if (load_end == 0)
 		filesz = c->len - off;          /* load to the end of the file */
 	else if (load_end <= load_addr)
-		return fail(c->err, c->errlen, "a.out kludge: load_end_addr 0x%llx not above load_addr 0x%llx",
+		return fmt_error(c->err, c->errlen, "a.out kludge: load_end_addr 0x%llx not above load_addr 0x%llx",
 			    (unsigned long long)load_end, (unsigned long long)load_addr);
 	else
 		filesz = load_end - load_addr;
 	memsz = filesz;
 	if (bss_end) {
 		if (bss_end < load_addr + filesz)
-			return fail(c->err, c->errlen, "a.out kludge: bss_end_addr 0x%llx below the loaded image end 0x%llx",
+			return fmt_error(c->err, c->errlen, "a.out kludge: bss_end_addr 0x%llx below the loaded image end 0x%llx",
 				    (unsigned long long)bss_end,
 				    (unsigned long long)(load_addr + filesz));
 		memsz = bss_end - load_addr;
@@ -253,7 +215,7 @@ static int mb1_load_aout(struct mb1_ctx *c, uint64_t hoff)
 	if (rc)
 		return rc;
 	if (entry < load_addr || entry >= load_addr + memsz)
-		return fail(c->err, c->errlen, "entry point 0x%llx outside the loaded image",
+		return fmt_error(c->err, c->errlen, "entry point 0x%llx outside the loaded image",
 			    (unsigned long long)entry);
 	c->img->entry = (uint32_t)entry;
 	c->img->aout_kludge = true;
@@ -273,26 +235,26 @@ int mb1_load(const void *file, size_t len, uint64_t ram_size,
 	if (errlen)
 		err[0] = '\0';
 	if (!file || len == 0)
-		return fail(err, errlen, "empty kernel image");
+		return fmt_error(err, errlen, "empty kernel image");
 	hoff = mb1_find_header(c.p, len, &bad_sum);
 	if (hoff < 0 && bad_sum)
-		return fail(err, errlen, "Multiboot header checksum mismatch");
+		return fmt_error(err, errlen, "Multiboot header checksum mismatch");
 	if (hoff < 0)
-		return fail(err, errlen, "no Multiboot header in the first %d bytes", MB1_SEARCH_LEN);
-	flags = rd32(c.p + hoff + 4);
+		return fmt_error(err, errlen, "no Multiboot header in the first %d bytes", MB1_SEARCH_LEN);
+	flags = get_le32(c.p + hoff + 4);
 	img->header_flags = flags;
 	img->header_offset = (uint32_t)hoff;
 
 	/* Requirements (bits 0-15) we cannot honour make loading fail. */
 	if (flags & MB1_HF_VIDEO)
-		return fail(err, errlen, "kernel requires a video mode (Multiboot flag 2), unsupported");
+		return fmt_error(err, errlen, "kernel requires a video mode (Multiboot flag 2), unsupported");
 	req = flags & 0xffff & ~(MB1_HF_PAGE_ALIGN | MB1_HF_MEMINFO);
 	if (req)
-		return fail(err, errlen, "kernel requires unknown Multiboot features 0x%x", req);
+		return fmt_error(err, errlen, "kernel requires unknown Multiboot features 0x%x", req);
 
 	if (flags & MB1_HF_AOUT_KLUDGE) {
 		if ((uint64_t)hoff + 32 > len || hoff + 32 > MB1_SEARCH_LEN)
-			return fail(err, errlen, "Multiboot header truncated (address fields missing)");
+			return fmt_error(err, errlen, "Multiboot header truncated (address fields missing)");
 		return mb1_load_aout(&c, (uint64_t)hoff);
 	}
 	return mb1_load_elf(&c);
@@ -332,10 +294,10 @@ static bool mb1_string(struct mb1_out *o, const char *s, uint32_t *gpa)
 
 static void mb1_mmap_entry(uint8_t *e, uint64_t base, uint64_t len, uint32_t type)
 {
-	wr32(e, 20);            /* size excludes the size field itself */
-	wr64(e + 4, base);
-	wr64(e + 12, len);
-	wr32(e + 20, type);
+	put_le32(e, 20);            /* size excludes the size field itself */
+	put_le64(e + 4, base);
+	put_le64(e + 12, len);
+	put_le32(e + 20, type);
 }
 
 /* Usable [0, 640K), reserved BIOS area, usable [1M, ram). */
@@ -365,10 +327,10 @@ static bool mb1_mods(struct mb1_out *o, const struct mb1_info_args *a, uint32_t 
 		uint8_t *e = m + 16 * i;
 		if (!mb1_string(o, a->mods[i].cmdline, &str))
 			return false;
-		wr32(e, (uint32_t)a->mods[i].start);
-		wr32(e + 4, (uint32_t)a->mods[i].end);
-		wr32(e + 8, str);
-		wr32(e + 12, 0);
+		put_le32(e, (uint32_t)a->mods[i].start);
+		put_le32(e + 4, (uint32_t)a->mods[i].end);
+		put_le32(e + 8, str);
+		put_le32(e + 12, 0);
 	}
 	return true;
 }
@@ -382,35 +344,35 @@ int mb1_build_info(void *buf, size_t buflen, uint64_t gpa,
 	uint32_t flags = MB1_INFO_MEM | MB1_INFO_CMDLINE | MB1_INFO_MMAP | MB1_INFO_LOADER;
 
 	if (!IS_ALIGNED(gpa, 8))
-		return fail(err, errlen, "Multiboot info area 0x%llx not 8-byte aligned",
+		return fmt_error(err, errlen, "Multiboot info area 0x%llx not 8-byte aligned",
 			    (unsigned long long)gpa);
 	if (gpa >= (1ull << 32))
-		return fail(err, errlen, "Multiboot info area must lie below 4 GiB");
+		return fmt_error(err, errlen, "Multiboot info area must lie below 4 GiB");
 	for (size_t i = 0; i < a->nmods; i++)
 		if (a->mods[i].end > (1ull << 32) || a->mods[i].start > a->mods[i].end)
-			return fail(err, errlen, "module %zu at 0x%llx-0x%llx not below 4 GiB", i,
+			return fmt_error(err, errlen, "module %zu at 0x%llx-0x%llx not below 4 GiB", i,
 				    (unsigned long long)a->mods[i].start,
 				    (unsigned long long)a->mods[i].end);
 	if (!mb1_alloc(&o, MB1_INFO_SIZE, &mbi, &mbi_gpa) ||
 	    !mb1_mmap(&o, a->ram_size, &mmap_addr, &mmap_len) ||
 	    (a->nmods && !mb1_mods(&o, a, &mods_addr)) ||
 	    !mb1_string(&o, a->cmdline, &cmd) || !mb1_string(&o, "lhv", &name))
-		return fail(err, errlen, "Multiboot info area too small (%zu bytes)", buflen);
+		return fmt_error(err, errlen, "Multiboot info area too small (%zu bytes)", buflen);
 
 	if (gpa + o.used > (1ull << 32))
-		return fail(err, errlen, "Multiboot info area must lie below 4 GiB");
+		return fmt_error(err, errlen, "Multiboot info area must lie below 4 GiB");
 	memset(mbi, 0, MB1_INFO_SIZE);
 	if (a->nmods)
 		flags |= MB1_INFO_MODS;
-	wr32(mbi + 0, flags);
-	wr32(mbi + 4, (uint32_t)(MIN(a->ram_size, MB1_LOW_RAM_END) >> 10));    /* mem_lower, KiB */
-	wr32(mbi + 8, a->ram_size > MB1_HIGH_RAM_START ?                       /* mem_upper, KiB */
+	put_le32(mbi + 0, flags);
+	put_le32(mbi + 4, (uint32_t)(MIN(a->ram_size, MB1_LOW_RAM_END) >> 10));    /* mem_lower, KiB */
+	put_le32(mbi + 8, a->ram_size > MB1_HIGH_RAM_START ?                       /* mem_upper, KiB */
 	     (uint32_t)((a->ram_size - MB1_HIGH_RAM_START) >> 10) : 0);
-	wr32(mbi + 16, cmd);
-	wr32(mbi + 20, (uint32_t)a->nmods);
-	wr32(mbi + 24, mods_addr);
-	wr32(mbi + 44, mmap_len);
-	wr32(mbi + 48, mmap_addr);
-	wr32(mbi + 64, name);
+	put_le32(mbi + 16, cmd);
+	put_le32(mbi + 20, (uint32_t)a->nmods);
+	put_le32(mbi + 24, mods_addr);
+	put_le32(mbi + 44, mmap_len);
+	put_le32(mbi + 48, mmap_addr);
+	put_le32(mbi + 64, name);
 	return (int)o.used;
 }
