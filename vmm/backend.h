@@ -35,6 +35,10 @@ struct vmm_backend {
 	/* Map [gpa, gpa+len) of guest-physical space to host memory at hpa. */
 	int (*vm_map_ram)(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t len);
 	int (*vcpu_init)(struct vcpu *v, char *err, size_t errlen);
+	/* Free what vcpu_init/vm_init allocated (a VM that never ran, or
+	 * whose creation failed half-way); safe on partial state. */
+	void (*vcpu_destroy)(struct vcpu *v);
+	void (*vm_destroy)(struct vm *vm);
 	void (*vcpu_set_boot)(struct vcpu *v, const struct vcpu_boot_state *s);
 	/* Run the guest on this pCPU until the generic loop must act. Called
 	 * with interrupts off; host interrupts arriving meanwhile are handled

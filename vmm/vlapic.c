@@ -150,6 +150,15 @@ int vlapic_create(struct vcpu *v)
 	return 0;
 }
 
+void vlapic_destroy(struct vcpu *v)
+{
+	if (!v->lapic)
+		return;
+	timer_cancel(&L(v)->timer);
+	kfree(v->lapic);
+	v->lapic = NULL;
+}
+
 void vlapic_reset(struct vcpu *v)
 {
 	struct vlapic *l = L(v);

@@ -11,6 +11,7 @@
 #define VLAPIC_BUS_KHZ    1000000ull      /* timer ticks per ms before the divider */
 
 int vlapic_create(struct vcpu *v);
+void vlapic_destroy(struct vcpu *v);
 /* Back to the power-on state (INIT), keeping the APIC ID. */
 void vlapic_reset(struct vcpu *v);
 

@@ -84,8 +84,12 @@ static void vm_destroy_partial(struct vm *vm)
 	/* Creation failed before any vCPU ran: give back what can be. */
 	if (vm->ram_chunks)
 		free_ram(vm, (unsigned)(vm->ram_size >> 21));
-	for (unsigned i = 0; i < vm->nvcpus; i++)
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		vlapic_destroy(vm->vcpus[i]);
+		backend->vcpu_destroy(vm->vcpus[i]);
 		kfree(vm->vcpus[i]);
+	}
+	backend->vm_destroy(vm);
 	kfree(vm);
 }
 

@@ -39,6 +39,7 @@ struct vmx_vcpu {
 	/* Syscall MSRs: passed through; live in hardware while loaded. */
 	uint64_t star, lstar, cstar, sfmask, kgsbase, tsc_aux;
 	void *xsave;            /* FPU/SSE/AVX state, 64-byte aligned */
+	void *xsave_mem;        /* the allocation it lies in */
 	uint32_t last_reason;
 	uint64_t last_qual;
 };
@@ -113,6 +114,8 @@ uint64_t vmx_guest_xcr0_allowed(void);
 int vmx_vm_init(struct vm *vm, char *err, size_t errlen);
 int vmx_vm_map_ram(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t len);
 int vmx_vcpu_init(struct vcpu *v, char *err, size_t errlen);
+void vmx_vcpu_destroy(struct vcpu *v);
+void vmx_vm_destroy(struct vm *vm);
 void vmx_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot_state *s);
 enum vcpu_run_result vmx_vcpu_run(struct vcpu *v);
 void vmx_vcpu_put(struct vcpu *v);

@@ -93,15 +93,17 @@ int vmx_vcpu_init(struct vcpu *v, char *err, size_t errlen)
 {
 	host_setup_once();
 	struct vmx_vcpu *x = kzalloc(sizeof(*x));
-	uint64_t vmcs = page_alloc_contig(1);
-	void *xs = kzalloc(xsave_size + 64);
-	if (!x || !vmcs || !xs) {
-		fmt_snprintf(err, errlen, "out of memory for vCPU %u", v->id);
-		return -1;
+	if (!x)
+		return fmt_error(err, errlen, "out of memory for vCPU %u", v->id);
+	v->arch = x;
+	x->vmcs = page_alloc_contig(1);
+	x->xsave_mem = kzalloc(xsave_size + 64);
+	if (!x->vmcs || !x->xsave_mem) {
+		vmx_vcpu_destroy(v);
+		return fmt_error(err, errlen, "out of memory for vCPU %u", v->id);
 	}
-	*(uint32_t *)vmcs = vmx_cfg.revision_id;
-	x->vmcs = vmcs;
-	x->xsave = (void *)ALIGN_UP((uint64_t)xs, 64);
+	*(uint32_t *)phys_to_virt(x->vmcs) = vmx_cfg.revision_id;
+	x->xsave = (void *)ALIGN_UP((uint64_t)x->xsave_mem, 64);
 	x->xcr0 = 1;
 	x->last_pcpu = -1;
 	x->proc_ctls = vmx_cfg.ctl[VMX_CTL_PROC];
@@ -118,8 +120,29 @@ int vmx_vcpu_init(struct vcpu *v, char *err, size_t errlen)
 		x->vpid = next_vpid++;
 		spin_unlock_irqrestore(&bitmap_lock, f);
 	}
-	v->arch = x;
 	return 0;
+}
+
+void vmx_vcpu_destroy(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch;
+	if (!x)
+		return;
+	if (x->vmcs)
+		page_free(x->vmcs, 1);
+	kfree(x->xsave_mem);
+	kfree(x);
+	v->arch = NULL;
+}
+
+void vmx_vm_destroy(struct vm *vm)
+{
+	struct vmx_vm *x = vm->arch;
+	if (!x)
+		return;
+	ept_destroy(&x->ept);
+	kfree(x);
+	vm->arch = NULL;
 }
 
 /* Fields that do not depend on the pCPU. Written with the VMCS current. */
