@@ -9,12 +9,18 @@
 enum vcpu_boot_mode {
 	BOOT_PM32_FLAT,   /* 32-bit protected mode, flat segments, paging off (Multiboot) */
 	BOOT_REAL_SIPI,   /* real mode at vector<<12 (after a SIPI) */
+	BOOT_LONG64,      /* 64-bit mode, paging on with cr3, flat CS/DS from the
+			   * guest's GDT (Linux boot protocol's 64-bit entry) */
 };
 
 struct vcpu_boot_state {
 	enum vcpu_boot_mode mode;
 	uint64_t rip;
 	uint8_t sipi_vector;
+	/* BOOT_LONG64 */
+	uint64_t cr3, gdt_base;
+	uint16_t gdt_limit, cs, ds;
+	uint32_t cs_ar, ds_ar;
 };
 
 /* Why vcpu_run() came back to the generic run loop. */

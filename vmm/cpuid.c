@@ -4,8 +4,11 @@
 #include "vmm/vmm_exits.h"
 #include "vmm/vm.h"
 #include "hw/x86.h"
+#include "hw/tsc.h"
+#include "vmm/kvmclock.h"
+#include "vmm/vlapic.h"
 
-#define HV_LEAF_MAX 0x40000001u
+#define HV_LEAF_MAX 0x40000010u
 
 static void sig(uint32_t out[4], uint32_t eax, const char s[12])
 {
@@ -24,7 +27,11 @@ void vmm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 			sig(out, HV_LEAF_MAX, "KVMKVMKVM\0\0\0");
 		else if (leaf == 0x40000100u)
 			sig(out, 0x40000100u, "LHVLHVLHVLHV");
-		/* 0x40000001: KVM feature bits; none offered yet. */
+		else if (leaf == 0x40000001u)   /* KVM features */
+			out[0] = KVM_FEATURE_CLOCKSOURCE | KVM_FEATURE_CLOCKSOURCE2 |
+				 KVM_FEATURE_CLOCKSOURCE_STABLE;
+		else if (leaf == 0x40000010u)   /* TSC and bus (LAPIC timer) kHz */
+			out[0] = (uint32_t)tsc_khz_get(), out[1] = (uint32_t)VLAPIC_BUS_KHZ;
 		return;
 	}
 	uint32_t max_basic;
@@ -39,9 +46,13 @@ void vmm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 		 * TSC-deadline provided by the virtual LAPIC; OSXSAVE mirrors the
 		 * guest's CR4 (handled by the backend's CR4 shadow). */
 		b = (b & 0x0000ffffu) | (v->apic_id << 24) | ((v->vm->nvcpus & 0xff) << 16);
-		c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 15) | (1u << 18) | (1u << 17) | (1u << 27));
+		c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15) |
+		       (1u << 18) | (1u << 17) | (1u << 27));
 		c |= (1u << 31) | (1u << 21) | (1u << 24);
-		d |= 1u << 28;                /* HTT: the logical count above is valid */
+		/* No MCE/MCA, MTRR, ACPI thermal or TM: their MSRs are not
+		 * emulated. HTT: the logical count above is valid. */
+		d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 22) | (1u << 29));
+		d |= 1u << 28;
 		break;
 	case 5: case 6: case 0xA:        /* MONITOR, power management, PMU */
 		a = b = c = d = 0;
@@ -51,6 +62,9 @@ void vmm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 			/* No SGX, TSC_ADJUST, RTM/HLE, MPX, PT, PKU, WAITPKG. */
 			b &= ~((1u << 1) | (1u << 2) | (1u << 4) | (1u << 11) | (1u << 14) | (1u << 25));
 			c &= ~((1u << 3) | (1u << 4) | (1u << 5));
+			/* No speculation-control MSRs (IBRS/IBPB, STIBP, L1D
+			 * flush, ARCH_CAPABILITIES, core capabilities, SSBD). */
+			d &= ~((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 30) | (1u << 31));
 		}
 		break;
 	case 0xB: case 0x1F:
@@ -73,8 +87,10 @@ void vmm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 			a &= 0xe7;
 			d = 0;
 		} else if (sub == 1) {
-			a &= ~(1u << 3);          /* no XSAVES */
-			b = c = d = 0;
+			/* No XSAVES and no supervisor states; EBX (the compacted
+			 * size for the guest's XCR0, live during this exit) stays. */
+			a &= ~(1u << 3);
+			c = d = 0;
 		} else if (sub >= 2 && !((0xe4u >> sub) & 1)) {
 			a = b = c = d = 0;
 		}

@@ -3,6 +3,7 @@
 #include "vmm/vmm_exits.h"
 #include "vmm/guest_mem.h"
 #include "vmm/vlapic.h"
+#include "vmm/vdev.h"
 #include "vmm/x86_decode.h"
 #include "vmm/backend.h"
 #include "core/fmt.h"
@@ -15,8 +16,15 @@ static void lapic_fn(struct vcpu *v, uint64_t off, unsigned size, bool write, ui
 	vlapic_mmio(v, (unsigned)off, size, write, val);
 }
 
+static void platform_fn(struct vcpu *v, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+	if (!vdev_mmio(v, VIOAPIC_BASE + off, size, write, val) && !write)
+		*val = ~0ull;
+}
+
 static const struct { uint64_t base, len; mmio_fn fn; } devices[] = {
 	{ VLAPIC_BASE, 0x1000, lapic_fn },
+	{ VIOAPIC_BASE, 0x1000, platform_fn },
 };
 
 static int find_device(uint64_t gpa)

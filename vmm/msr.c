@@ -3,6 +3,7 @@
  * real hardware does for an MSR it lacks. */
 #include "vmm/vmm_exits.h"
 #include "vmm/vlapic.h"
+#include "vmm/kvmclock.h"
 #include "hw/x86.h"
 
 #define MSR_TSC              0x10
@@ -17,7 +18,7 @@
 
 bool vmm_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
-	if (vlapic_rdmsr(v, msr, val))
+	if (vlapic_rdmsr(v, msr, val) || kvmclock_rdmsr(v, msr, val))
 		return true;
 	switch (msr) {
 	case MSR_TSC: *val = rdtsc() + (uint64_t)v->vm->tsc_offset; return true;
@@ -36,6 +37,9 @@ bool vmm_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (vlapic_wrmsr(v, msr, val))
 		return true;
+	if (msr == MSR_KVM_SYSTEM_TIME || msr == MSR_KVM_SYSTEM_TIME_NEW ||
+	    msr == MSR_KVM_WALL_CLOCK || msr == MSR_KVM_WALL_CLOCK_NEW)
+		return kvmclock_wrmsr(v, msr, val);
 	switch (msr) {
 	case MSR_TSC:
 		/* Per-VM offset: a write moves the whole VM's TSC, which keeps

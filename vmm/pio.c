@@ -1,6 +1,7 @@
 /* Port I/O of guests: the UART, the exit ports, and an empty bus elsewhere. */
 #include "vmm/vmm_exits.h"
 #include "vmm/vm.h"
+#include "vmm/vdev.h"
 #include "core/log.h"
 
 #define COM1 0x3f8
@@ -35,6 +36,8 @@ void vmm_pio(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *va
 			vm_stop(vm, STOP_POWEROFF, 0, NULL);
 		return;
 	}
+	if (vdev_pio(v, port, size, in, val))
+		return;
 	/* Nothing here: reads float high, writes vanish. */
 	if (in)
 		*val = size == 4 ? 0xffffffffu : size == 2 ? 0xffff : 0xff;

@@ -144,7 +144,7 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 			spin_unlock(&v->lock);   /* woken for nothing: wait on */
 			return SCHED_BLOCK;
 		}
-		struct vcpu_boot_state bs = { BOOT_REAL_SIPI, 0, (uint8_t)v->sipi_vector };
+		struct vcpu_boot_state bs = { .mode = BOOT_REAL_SIPI, .sipi_vector = (uint8_t)v->sipi_vector };
 		v->sipi_vector = -1;
 		backend->vcpu_set_boot(v, &bs);
 	} else if (v->state == VCPU_HALTED && !wake_ready(v)) {

@@ -1,5 +1,6 @@
 /* Virtual local APIC (SDM Vol. 3 chapters 11-12 for the architecture). */
 #include "vmm/vlapic.h"
+#include "vmm/vdev.h"
 #include "core/log.h"
 #include "core/mm.h"
 #include "hw/tsc.h"
@@ -51,6 +52,7 @@ struct vlapic {
 	uint64_t tm_deadline;           /* ns of the next expiry, 0 = none */
 	uint64_t tscdl;                 /* guest TSC-deadline value */
 	struct timer timer;
+	int eoi_level;                  /* level-triggered vector just EOIed, -1 if none */
 };
 
 static inline struct vlapic *L(struct vcpu *v) { return v->lapic; }
@@ -178,6 +180,7 @@ void vlapic_reset(struct vcpu *v)
 	memset(l->tmr, 0, sizeof(l->tmr));
 	l->tmict = l->tdcr = 0;
 	l->tscdl = 0;
+	l->eoi_level = -1;
 	spin_unlock_irqrestore(&l->lock, f);
 }
 
@@ -194,11 +197,25 @@ static bool logical_match(const struct vlapic *l, uint32_t dest)
 	return (d >> 4) == (id >> 4) && (d & id & 0xf);  /* cluster */
 }
 
-static void send_one(struct vcpu *t, unsigned mode, uint8_t vec)
+static void set_irq_trig(struct vcpu *v, uint8_t vector, bool level)
+{
+	struct vlapic *l = L(v);
+	uint64_t f = spin_lock_irqsave(&l->lock);
+	deliver_locked(l, vector);
+	/* TMR remembers level-triggered vectors: their EOI goes to the IOAPIC. */
+	if (level)
+		l->tmr[vector / 32] |= 1u << (vector % 32);
+	else
+		l->tmr[vector / 32] &= ~(1u << (vector % 32));
+	spin_unlock_irqrestore(&l->lock, f);
+	vcpu_kick(v);
+}
+
+static void send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
 {
 	switch (mode) {
 	case 0: case 1:                                  /* fixed, lowest priority */
-		vlapic_set_irq(t, vec);
+		set_irq_trig(t, vec, level);
 		break;
 	case 4:                                          /* NMI */
 		t->nmi_pending = true;
@@ -220,18 +237,14 @@ static void send_one(struct vcpu *t, unsigned mode, uint8_t vec)
 	}
 }
 
-static void send_ipi(struct vlapic *src, uint32_t lo, uint32_t dest)
+/* Deliver to every LAPIC of vm that dest/shorthand selects; src is the
+ * sender for the self shorthands (NULL for the IOAPIC). */
+static void route(struct vm *vm, struct vcpu *src, unsigned shorthand, uint32_t dest,
+		  bool logical, unsigned mode, uint8_t vec, bool level, uint32_t bcast)
 {
-	struct vm *vm = src->v->vm;
-	unsigned mode = (lo >> 8) & 7, shorthand = (lo >> 18) & 3;
-	bool logical = lo & (1u << 11);
-	uint8_t vec = lo & 0xff;
-	if (mode == 5 && !(lo & (1u << 14)))
-		return;                                  /* INIT level de-assert */
-	uint32_t bcast = x2(src) ? 0xffffffffu : 0xffu;
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = vm->vcpus[i];
-		bool self = t == src->v, hit;
+		bool self = t == src, hit;
 		switch (shorthand) {
 		case 1: hit = self; break;
 		case 2: hit = true; break;
@@ -243,11 +256,27 @@ static void send_ipi(struct vlapic *src, uint32_t lo, uint32_t dest)
 				hit = dest == bcast || dest == t->apic_id;
 		}
 		if (hit) {
-			send_one(t, mode, vec);
+			send_one(t, mode, vec, level);
 			if (mode == 1 && !shorthand)
 				break;                   /* lowest priority: one target */
 		}
 	}
+}
+
+static void send_ipi(struct vlapic *src, uint32_t lo, uint32_t dest)
+{
+	unsigned mode = (lo >> 8) & 7, shorthand = (lo >> 18) & 3;
+	if (mode == 5 && !(lo & (1u << 14)))
+		return;                                  /* INIT level de-assert */
+	route(src->v->vm, src->v, shorthand, dest, lo & (1u << 11), mode, lo & 0xff, false,
+	      x2(src) ? 0xffffffffu : 0xffu);
+}
+
+void vlapic_deliver(struct vm *vm, uint32_t dest, bool logical, unsigned mode, uint8_t vector, bool level)
+{
+	/* An IOAPIC message: 0xff broadcasts in xAPIC terms; x2APIC guests use
+	 * IDs below 255 here (the IOAPIC destination field is 8 bits). */
+	route(vm, NULL, 0, dest, logical, mode, vector, level, 0xff);
 }
 
 static uint32_t current_count(const struct vlapic *l)
@@ -290,11 +319,14 @@ static uint32_t reg_read(struct vlapic *l, unsigned off)
 	return 0;
 }
 
-static void eoi(struct vlapic *l)
+/* Returns the vector whose level-triggered interrupt ended, or -1. */
+static int eoi(struct vlapic *l)
 {
 	int v = highest(l->isr);
-	if (v >= 0)
-		l->isr[v / 32] &= ~(1u << (v % 32));
+	if (v < 0)
+		return -1;
+	l->isr[v / 32] &= ~(1u << (v % 32));
+	return (l->tmr[v / 32] >> (v % 32)) & 1 ? v : -1;
 }
 
 /* Returns an ICR write to send after the lock is dropped (lo, dest), or 0. */
@@ -316,7 +348,7 @@ static bool reg_write(struct vlapic *l, unsigned off, uint32_t val, uint32_t *ip
 	}
 	switch (off) {
 	case R_TPR: l->tpr = val & 0xff; break;
-	case R_EOI: eoi(l); break;
+	case R_EOI: l->eoi_level = eoi(l); break;
 	case R_LDR: if (!x2(l)) l->ldr = val & 0xff000000u; break;
 	case R_DFR: if (!x2(l)) l->dfr = val | 0x0fffffffu; break;
 	case R_SVR:
@@ -368,7 +400,11 @@ void vlapic_mmio(struct vcpu *v, unsigned off, unsigned size, bool write, uint64
 		uint32_t r = reg_read(l, reg);
 		*val = (r >> (8 * (off & 3))) & (size >= 4 ? 0xffffffffull : (1ull << (8 * size)) - 1);
 	}
+	int eoi_vec = l->eoi_level;
+	l->eoi_level = -1;
 	spin_unlock_irqrestore(&l->lock, f);
+	if (eoi_vec >= 0)
+		vioapic_eoi(v->vm, (uint8_t)eoi_vec);
 	if (ipi)
 		send_ipi(l, lo, dest);
 	if (write)
@@ -436,7 +472,11 @@ bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 	if (off == R_ICR)
 		l->icr_hi = (uint32_t)(val >> 32);
 	bool ipi = reg_write(l, off, (uint32_t)val, &lo, &dest);
+	int eoi_vec = l->eoi_level;
+	l->eoi_level = -1;
 	spin_unlock_irqrestore(&l->lock, f);
+	if (eoi_vec >= 0)
+		vioapic_eoi(v->vm, (uint8_t)eoi_vec);
 	if (ipi)
 		send_ipi(l, lo, dest);
 	vcpu_kick(v);

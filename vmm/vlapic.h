@@ -22,6 +22,12 @@ void vlapic_mmio(struct vcpu *v, unsigned off, unsigned size, bool write, uint64
 bool vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 
+/* An interrupt message from the VM's IOAPIC: destination (physical APIC
+ * ID, or logical), delivery mode (0 fixed, 1 lowest priority, 4 NMI, 5 INIT,
+ * 7 ExtINT ignored), vector, and whether it is level-triggered (then its
+ * EOI is forwarded to vioapic_eoi()). */
+void vlapic_deliver(struct vm *vm, uint32_t dest, bool logical, unsigned mode, uint8_t vector, bool level);
+
 /* Raise a fixed interrupt on v (from a device or another vCPU). */
 void vlapic_set_irq(struct vcpu *v, uint8_t vector);
 bool vlapic_pending(struct vcpu *v);

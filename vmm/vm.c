@@ -4,6 +4,9 @@
 #include "vmm/backend.h"
 #include "vmm/vlapic.h"
 #include "vmm/loader_mb1.h"
+#include "vmm/vm_load.h"
+#include "vmm/vdev.h"
+#include "vmm/acpi_build.h"
 #include "vmm/run.h"
 #include "core/fmt.h"
 #include "core/log.h"
@@ -16,11 +19,6 @@ struct vm *vms[VM_MAX];
 unsigned nvms;
 const struct vmm_backend *backend;
 static volatile unsigned vms_live;
-
-/* Where the Multiboot information goes in every guest (below the kernel,
- * above the real-mode area guests use for AP trampolines). */
-#define MBI_GPA  0x10000ull
-#define MBI_SIZE 0xF000ull
 
 const char *vm_stop_reason_name(int why)
 {
@@ -57,28 +55,6 @@ oom:
 	return -1;
 }
 
-static int load_mb1(struct vm *vm, const void *file, size_t len, uint64_t *entry, char *err, size_t errlen)
-{
-	static const struct mb1_range reserved[] = { { MBI_GPA, MBI_GPA + MBI_SIZE } };
-	struct mb1_image img;
-	if (mb1_load(file, len, vm->ram_size, reserved, 1, &img, err, errlen) < 0)
-		return -1;
-	for (unsigned i = 0; i < img.nseg; i++) {
-		const struct mb1_segment *s = &img.seg[i];
-		/* RAM is zeroed already, so only the file part is copied. */
-		if (!vm_write_gpa(vm, s->gpa, (const uint8_t *)file + s->offset, s->filesz)) {
-			fmt_snprintf(err, errlen, "segment %u does not fit in guest RAM", i);
-			return -1;
-		}
-	}
-	struct mb1_info_args args = { vm->ram_size, vm->cfg.cmdline, NULL, 0 };
-	void *buf = gpa_to_hva(vm, MBI_GPA, MBI_SIZE);
-	if (mb1_build_info(buf, MBI_SIZE, MBI_GPA, &args, err, errlen) < 0)
-		return -1;
-	*entry = img.entry;
-	return 0;
-}
-
 static void vm_destroy_partial(struct vm *vm)
 {
 	/* Creation failed before any vCPU ran: give back what can be. */
@@ -89,19 +65,16 @@ static void vm_destroy_partial(struct vm *vm)
 		backend->vcpu_destroy(vm->vcpus[i]);
 		kfree(vm->vcpus[i]);
 	}
+	vdev_destroy(vm);
 	backend->vm_destroy(vm);
 	kfree(vm);
 }
 
 static struct vm *vm_create(const struct vm_config *cfg, const void *file, size_t len,
-			    char *err, size_t errlen)
+			    const void *initrd, size_t initrd_len, char *err, size_t errlen)
 {
 	enum guest_image_kind kind = guest_image_kind(file, len);
-	if (kind == GUEST_IMAGE_LINUX_BZIMAGE) {
-		fmt_snprintf(err, errlen, "Linux bzImage guests are not supported by this build yet");
-		return NULL;
-	}
-	if (kind != GUEST_IMAGE_MB1) {
+	if (kind == GUEST_IMAGE_UNKNOWN) {
 		fmt_snprintf(err, errlen, "not a kernel: no Multiboot header and no Linux boot signature");
 		return NULL;
 	}
@@ -118,7 +91,7 @@ static struct vm *vm_create(const struct vm_config *cfg, const void *file, size_
 	lib_strlcpy(vm->name, cfg->name, sizeof(vm->name));
 	vm->ram_size = cfg->mem;
 	vm->id = nvms;
-	uint64_t entry;
+	struct guest_entry entry;
 	if (alloc_ram(vm, err, errlen) < 0 || backend->vm_init(vm, err, errlen) < 0)
 		goto fail;
 	for (uint64_t i = 0; i < vm->ram_size >> 21; i++) {
@@ -127,9 +100,14 @@ static struct vm *vm_create(const struct vm_config *cfg, const void *file, size_
 			goto fail;
 		}
 	}
-	if (load_mb1(vm, file, len, &entry, err, errlen) < 0)
+	if (vm_load_kernel(vm, kind, file, len, initrd, initrd_len, &entry, err, errlen) < 0)
 		goto fail;
 	vuart_init(&vm->uart, vm->name);
+	struct vdev_config dcfg = { .pm_base = ACPI_BUILD_PM_BASE, .sci_gsi = ACPI_BUILD_SCI_IRQ };
+	if (vdev_create(vm, &dcfg) < 0) {
+		fmt_snprintf(err, errlen, "out of memory for the platform devices");
+		goto fail;
+	}
 	vm->tsc_offset = -(int64_t)rdtsc();
 	vm->created_ns = time_now();
 	for (unsigned i = 0; i < cfg->vcpus; i++) {
@@ -150,10 +128,10 @@ static struct vm *vm_create(const struct vm_config *cfg, const void *file, size_
 			goto fail;
 		}
 		if (i == 0) {
-			struct vcpu_boot_state bs = { BOOT_PM32_FLAT, entry, 0 };
-			backend->vcpu_set_boot(v, &bs);
-			v->gpr[GPR_RAX] = MB1_BOOT_MAGIC;
-			v->gpr[GPR_RBX] = MBI_GPA;
+			backend->vcpu_set_boot(v, &entry.bs);
+			v->gpr[GPR_RAX] = entry.rax;
+			v->gpr[GPR_RBX] = entry.rbx;
+			v->gpr[GPR_RSI] = entry.rsi;
 			v->state = VCPU_RUNNABLE;
 		} else {
 			v->state = VCPU_WAIT_SIPI;  /* application processors wait */
@@ -180,22 +158,60 @@ static void report_bad_module(const struct vm_config *cfg, unsigned idx, const c
 	hv_error("vm=%s %s", name, err);
 }
 
+/* Module lines are read twice: first the initrds ("vm=<name> initrd"),
+ * then the kernels, each taking the initrd with its VM's name. */
+static struct vm_config mod_cfg[BOOT_MAX_MODULES];
+static bool mod_ok[BOOT_MAX_MODULES], initrd_used[BOOT_MAX_MODULES];
+
+static int find_initrd(const struct boot_info *bi, const char *name, unsigned self)
+{
+	int found = -1;
+	for (unsigned i = 0; i < bi->nmods; i++) {
+		if (i == self || !mod_ok[i] || !mod_cfg[i].is_initrd || strcmp(mod_cfg[i].name, name))
+			continue;
+		if (found >= 0) {
+			hv_error("vm=%s more than one initrd module; using the first", name);
+			break;
+		}
+		found = (int)i;
+	}
+	return found;
+}
+
 static void create_vms(const struct boot_info *bi)
 {
+	char err[256];
+	for (unsigned i = 0; i < bi->nmods; i++) {
+		memset(&mod_cfg[i], 0, sizeof(mod_cfg[i]));
+		mod_ok[i] = vm_config_parse(bi->mods[i].cmdline, mm_free_bytes(), &mod_cfg[i],
+					    err, sizeof(err)) == 0;
+		if (!mod_ok[i])
+			report_bad_module(&mod_cfg[i], i, err);
+	}
 	for (unsigned i = 0; i < bi->nmods; i++) {
 		const struct boot_module *m = &bi->mods[i];
-		struct vm_config cfg;
-		char err[256];
-		memset(&cfg, 0, sizeof(cfg));
-		if (vm_config_parse(m->cmdline, mm_free_bytes(), &cfg, err, sizeof(err)) < 0) {
-			report_bad_module(&cfg, i, err);
+		const struct vm_config *cfgp = &mod_cfg[i];
+		if (!mod_ok[i] || cfgp->is_initrd)
 			continue;
+		struct vm_config cfg = *cfgp;
+		for (unsigned j = 0; j < nvms; j++) {
+			if (!strcmp(vms[j]->name, cfg.name)) {
+				fmt_snprintf(err, sizeof(err), "a VM with this name already exists");
+				goto bad;
+			}
 		}
-		if (cfg.is_initrd)
-			continue;           /* consumed by the Linux loader (later) */
+		int ird = find_initrd(bi, cfg.name, i);
+		const void *initrd = NULL;
+		size_t initrd_len = 0;
+		if (ird >= 0) {
+			initrd_used[ird] = true;
+			initrd = phys_to_virt(bi->mods[ird].start);
+			initrd_len = (size_t)(bi->mods[ird].end - bi->mods[ird].start);
+		}
 		struct vm *vm = vm_create(&cfg, phys_to_virt(m->start), (size_t)(m->end - m->start),
-					  err, sizeof(err));
+					  initrd, initrd_len, err, sizeof(err));
 		if (!vm) {
+bad:
 			report_bad_module(&cfg, i, err);
 			continue;
 		}
@@ -208,6 +224,9 @@ static void create_vms(const struct boot_info *bi)
 		}
 		vms[nvms++] = vm;
 	}
+	for (unsigned i = 0; i < bi->nmods; i++)
+		if (mod_ok[i] && mod_cfg[i].is_initrd && !initrd_used[i])
+			report_bad_module(&mod_cfg[i], i, "initrd for a VM that has no kernel module");
 }
 
 void vmm_start(const struct boot_info *bi)

@@ -39,7 +39,8 @@ struct vcpu {
 	bool init_pending;
 	int sipi_vector;          /* -1: none */
 	bool nmi_pending;
-	bool halt_if_off;         /* halted with RFLAGS.IF clear: only NMI/INIT/SIPI wake it */
+	bool halt_if_off;
+	uint64_t kvmclock_msr;    /* MSR_KVM_SYSTEM_TIME(_NEW) as written */         /* halted with RFLAGS.IF clear: only NMI/INIT/SIPI wake it */
 	/* Accounting (run time, steal, ... live in sched.stats). */
 	uint64_t exits, runs;
 	/* Scheduler's view (docs/scheduling.md): state, stats, policy data. */
@@ -63,6 +64,7 @@ struct vm {
 	unsigned nstopped;        /* vCPUs that reached VCPU_STOPPED */
 	int64_t tsc_offset;
 	struct vuart uart;
+	struct vdevs *devs;       /* vmm/vdev.h: IOAPIC, PIT, PIC, CMOS, ACPI PM, ... */
 	unsigned shutdown_match;  /* progress through the Bochs "Shutdown" string */
 	uint64_t exit_count[VMM_EXIT_REASONS + 1];   /* last: out of range */
 	uint64_t created_ns;

@@ -226,19 +226,28 @@ static void set_seg(uint64_t sel_f, uint64_t base_f, uint64_t lim_f, uint64_t ar
 static void write_boot_state(struct vcpu *v, const struct vcpu_boot_state *s)
 {
 	struct vmx_vcpu *x = to_vmx(v);
-	bool real = s->mode == BOOT_REAL_SIPI;
+	bool real = s->mode == BOOT_REAL_SIPI, lm = s->mode == BOOT_LONG64;
 	uint64_t cr0 = real ? 0x10 /* ET */ : (VMX_CR0_PE | 0x10);
-	x->cr0_shadow = cr0;
-	x->cr4_shadow = 0;
+	uint64_t cr4 = 0;
 	x->efer = 0;
+	if (lm) {
+		cr0 |= VMX_CR0_PG;
+		cr4 = 0x20;                              /* PAE */
+		x->efer = 0x500;                         /* LME | LMA */
+	}
+	x->cr0_shadow = cr0;
+	x->cr4_shadow = cr4;
 	x->xcr0 = 1;
 	vmwrite(VMCS_CR0_READ_SHADOW, cr0);
-	vmwrite(VMCS_CR4_READ_SHADOW, 0);
+	vmwrite(VMCS_CR4_READ_SHADOW, cr4);
 	vmwrite(VMCS_GUEST_CR0, vmx_cr0_fixup(&vmx_cfg, cr0, true));
-	vmwrite(VMCS_GUEST_CR3, 0);
-	vmwrite(VMCS_GUEST_CR4, vmx_cr4_fixup(&vmx_cfg, VMX_CR4_VMXE));
-	vmwrite(VMCS_GUEST_IA32_EFER, 0);
-	x->entry_ctls &= ~ENTRY_IA32E_MODE_GUEST;
+	vmwrite(VMCS_GUEST_CR3, lm ? s->cr3 : 0);
+	vmwrite(VMCS_GUEST_CR4, vmx_cr4_fixup(&vmx_cfg, cr4 | VMX_CR4_VMXE));
+	vmwrite(VMCS_GUEST_IA32_EFER, x->efer);
+	if (lm)
+		x->entry_ctls |= ENTRY_IA32E_MODE_GUEST;
+	else
+		x->entry_ctls &= ~ENTRY_IA32E_MODE_GUEST;
 	vmwrite(VMCS_ENTRY_CTLS, x->entry_ctls);
 	vmwrite(VMCS_GUEST_IA32_PAT, 0x0007040600070406ull);   /* power-on PAT */
 	vmwrite(VMCS_GUEST_DR7, 0x400);
@@ -262,6 +271,16 @@ static void write_boot_state(struct vcpu *v, const struct vcpu_boot_state *s)
 		set_seg(SEG(SS), 0, 0, 0xffff, dar);
 		set_seg(SEG(FS), 0, 0, 0xffff, dar);
 		set_seg(SEG(GS), 0, 0, 0xffff, dar);
+	} else if (lm) {
+		/* Linux boot protocol 64-bit entry: __BOOT_CS/__BOOT_DS of the
+		 * loader's GDT, interrupts off, paging on (boot.rst). */
+		set_seg(SEG(CS), s->cs, 0, 0xffffffff, s->cs_ar);
+		vmwrite(VMCS_GUEST_RIP, s->rip);
+		set_seg(SEG(DS), s->ds, 0, 0xffffffff, s->ds_ar);
+		set_seg(SEG(ES), s->ds, 0, 0xffffffff, s->ds_ar);
+		set_seg(SEG(SS), s->ds, 0, 0xffffffff, s->ds_ar);
+		set_seg(SEG(FS), s->ds, 0, 0xffffffff, s->ds_ar);
+		set_seg(SEG(GS), s->ds, 0, 0xffffffff, s->ds_ar);
 	} else {
 		/* Multiboot: flat 4 GiB code and data, 32-bit (spec section 3.2). */
 		set_seg(SEG(CS), 0x08, 0, 0xffffffff, 0xc09b);
@@ -275,8 +294,8 @@ static void write_boot_state(struct vcpu *v, const struct vcpu_boot_state *s)
 	}
 	set_seg(SEG(TR), 0, 0, 0xffff, 0x8b);           /* busy 32-bit TSS */
 	set_seg(SEG(LDTR), 0, 0, 0xffff, SEG_AR_UNUSABLE | 0x82);
-	vmwrite(VMCS_GUEST_GDTR_BASE, 0);
-	vmwrite(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmwrite(VMCS_GUEST_GDTR_BASE, lm ? s->gdt_base : 0);
+	vmwrite(VMCS_GUEST_GDTR_LIMIT, lm ? s->gdt_limit : 0xffff);
 	vmwrite(VMCS_GUEST_IDTR_BASE, 0);
 	vmwrite(VMCS_GUEST_IDTR_LIMIT, 0xffff);
 	x->reinject.valid = false;
