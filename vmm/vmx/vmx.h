@@ -107,6 +107,7 @@ bool vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val, bool *gp);
 uint64_t vmx_msr_bitmap_page(void);
 /* Guest mode helpers */
 uint64_t vmx_guest_cr0(struct vcpu *v);
+uint64_t vmx_guest_cr4(struct vcpu *v);
 void vmx_write_cr0(struct vcpu *v, uint64_t val, bool *gp);
 void vmx_write_cr4(struct vcpu *v, uint64_t val, bool *gp);
 uint64_t vmx_guest_xcr0_allowed(void);

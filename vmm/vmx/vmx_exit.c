@@ -93,7 +93,7 @@ static int h_cpuid(struct vcpu *v, struct vmx_exit *e)
 	uint32_t out[4];
 	uint32_t leaf = (uint32_t)v->gpr[GPR_RAX];
 	vmm_cpuid(v, leaf, (uint32_t)v->gpr[GPR_RCX], out);
-	if (leaf == 1 && (to_vmx(v)->cr4_shadow & (1u << 18)))
+	if (leaf == 1 && (vmx_guest_cr4(v) & (1u << 18)))
 		out[2] |= 1u << 27;                     /* OSXSAVE follows CR4 */
 	v->gpr[GPR_RAX] = out[0];
 	v->gpr[GPR_RBX] = out[1];
@@ -164,11 +164,11 @@ static int h_cr_access(struct vcpu *v, struct vmx_exit *e)
 			vcpu_set_gpr(v, gpr, vmread(VMCS_GUEST_CR3));
 		break;
 	case CRQ_TYPE_CLTS:
-		vmx_write_cr0(v, x->cr0_shadow & ~8ull, &gp);
+		vmx_write_cr0(v, vmx_guest_cr0(v) & ~8ull, &gp);
 		break;
 	case CRQ_TYPE_LMSW: {
 		/* LMSW loads CR0[3:0] but cannot clear PE. */
-		uint64_t val = (x->cr0_shadow & ~0xeull) | (CRQ_LMSW_DATA(e->qual) & 0xf);
+		uint64_t val = (vmx_guest_cr0(v) & ~0xeull) | (CRQ_LMSW_DATA(e->qual) & 0xf);
 		vmx_write_cr0(v, val, &gp);
 		break;
 	}
@@ -283,9 +283,9 @@ static void guest_mode(struct vcpu *v, struct guest_mode *m)
 	m->cs_base = vmread(VMCS_GUEST_CS_BASE);
 	m->cs_l = (ar & SEG_AR_L) && (x->efer & 0x400);
 	m->cs_db = ar & SEG_AR_DB;
-	m->cr0 = x->cr0_shadow;
+	m->cr0 = vmx_guest_cr0(v);
 	m->cr3 = vmread(VMCS_GUEST_CR3);
-	m->cr4 = x->cr4_shadow;
+	m->cr4 = vmx_guest_cr4(v);
 	m->efer = x->efer;
 	m->cpl = (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 }

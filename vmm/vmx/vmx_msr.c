@@ -95,7 +95,7 @@ bool vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val, bool *gp)
 			*gp = true;
 			return true;
 		}
-		bool paging = x->cr0_shadow & VMX_CR0_PG;
+		bool paging = vmx_guest_cr0(v) & VMX_CR0_PG;
 		if (paging && ((val ^ x->efer) & 0x100)) {
 			*gp = true;             /* LME may not change with paging on */
 			return true;

@@ -75,7 +75,6 @@ static void host_setup_once(void)
 	spin_unlock_irqrestore(&bitmap_lock, f);
 }
 
-uint64_t vmx_guest_cr0(struct vcpu *v) { return to_vmx(v)->cr0_shadow; }
 
 /* Guest/host masks: the guest sees its own CR0/CR4 values (read shadows) while
  * the real ones keep the bits VMX operation needs (SDM 25.6.6). PE and PG are
@@ -87,6 +86,18 @@ static uint64_t cr0_mask(void)
 static uint64_t cr4_mask(void)
 {
 	return vmx_cfg.cr4_fixed0 | ~vmx_cfg.cr4_fixed1 | VMX_CR4_VMXE | (1ull << 14) /* SMXE */;
+}
+
+/* What the guest sees in CR0/CR4: owned bits from our shadow, the others
+ * straight from the VMCS (the guest changes those without exits). */
+uint64_t vmx_guest_cr0(struct vcpu *v)
+{
+	return (to_vmx(v)->cr0_shadow & cr0_mask()) | (vmread(VMCS_GUEST_CR0) & ~cr0_mask());
+}
+
+uint64_t vmx_guest_cr4(struct vcpu *v)
+{
+	return (to_vmx(v)->cr4_shadow & cr4_mask()) | (vmread(VMCS_GUEST_CR4) & ~cr4_mask());
 }
 
 int vmx_vcpu_init(struct vcpu *v, char *err, size_t errlen)
@@ -550,10 +561,10 @@ void vmx_dump(struct vcpu *v)
 	       (unsigned long long)vmread(VMCS_GUEST_RIP), (unsigned long long)vmread(VMCS_GUEST_RSP),
 	       (unsigned long long)vmread(VMCS_GUEST_RFLAGS), (unsigned long long)vmread(VMCS_GUEST_CS_SEL),
 	       (unsigned long long)vmread(VMCS_GUEST_CS_BASE), (unsigned long long)vmread(VMCS_GUEST_CS_AR));
-	pr_err("  CR0=%#llx (shadow %#llx) CR3=%#llx CR4=%#llx (shadow %#llx) EFER=%#llx",
-	       (unsigned long long)vmread(VMCS_GUEST_CR0), (unsigned long long)x->cr0_shadow,
+	pr_err("  CR0=%#llx (guest %#llx) CR3=%#llx CR4=%#llx (guest %#llx) EFER=%#llx",
+	       (unsigned long long)vmread(VMCS_GUEST_CR0), (unsigned long long)vmx_guest_cr0(v),
 	       (unsigned long long)vmread(VMCS_GUEST_CR3), (unsigned long long)vmread(VMCS_GUEST_CR4),
-	       (unsigned long long)x->cr4_shadow, (unsigned long long)vmread(VMCS_GUEST_IA32_EFER));
+	       (unsigned long long)vmx_guest_cr4(v), (unsigned long long)vmread(VMCS_GUEST_IA32_EFER));
 	pr_err("  RAX=%#llx RBX=%#llx RCX=%#llx RDX=%#llx RSI=%#llx RDI=%#llx",
 	       (unsigned long long)v->gpr[GPR_RAX], (unsigned long long)v->gpr[GPR_RBX],
 	       (unsigned long long)v->gpr[GPR_RCX], (unsigned long long)v->gpr[GPR_RDX],
@@ -586,7 +597,7 @@ void vmx_write_cr0(struct vcpu *v, uint64_t val, bool *gp)
 	}
 	bool was_pg = x->cr0_shadow & VMX_CR0_PG, pg = val & VMX_CR0_PG;
 	if (!was_pg && pg && (x->efer & 0x100)) {
-		if (!(x->cr4_shadow & 0x20)) {           /* long mode needs PAE */
+		if (!(vmx_guest_cr4(v) & 0x20)) {        /* long mode needs PAE */
 			*gp = true;
 			return;
 		}
