@@ -19,3 +19,13 @@ $(BUILD)/host/test_vmcfg: tests/unit/test_vmcfg.c vmm/vm_config.c core/cmdline.c
 UNIT_TESTS += $(BUILD)/host/test_mb1
 $(BUILD)/host/test_mb1: tests/unit/test_mb1.c vmm/loader_mb1.c core/fmt.c \
 	vmm/loader_mb1.h core/fmt.h core/lib.h
+
+# Platform device models (docs/devices.md): their pure parts.
+UNIT_TESTS += $(BUILD)/host/test_vioapic $(BUILD)/host/test_vpit $(BUILD)/host/test_vrtc \
+	$(BUILD)/host/test_vpic $(BUILD)/host/test_vuart
+$(BUILD)/host/test_vioapic: tests/unit/test_vioapic.c vmm/vioapic_regs.c vmm/vioapic_regs.h core/lib.h
+$(BUILD)/host/test_vpit: tests/unit/test_vpit.c vmm/vpit_calc.c vmm/vpit_calc.h core/lib.h
+$(BUILD)/host/test_vrtc: tests/unit/test_vrtc.c vmm/vrtc.c vmm/vacpi_pm.c vmm/vrtc.h vmm/vacpi_pm.h \
+	vmm/acpi_build.h core/lib.h
+$(BUILD)/host/test_vpic: tests/unit/test_vpic.c vmm/vpic.c vmm/vpic.h core/lib.h
+$(BUILD)/host/test_vuart: tests/unit/test_vuart.c vmm/vuart.c vmm/vuart.h core/lib.h
