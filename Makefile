@@ -92,6 +92,7 @@ deps:
 # make: on a new machine the compiler flags above could not be computed yet.
 run: deps
 	$(MAKE) --no-print-directory all
+	guest/linux/default-guests.sh $(BUILD)
 	scripts/run.sh
 
 unit: $(UNIT_TESTS)

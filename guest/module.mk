@@ -37,13 +37,3 @@ $(BUILD)/guest/testkern.elf: $(TESTKERN_OBJS) $(TESTKERN_DIR)/linker.ld
 
 -include $(TESTKERN_OBJS:.o=.d)
 
-# The guests `make run` boots by default (scripts/run.sh reads this file):
-# two test-kernel VMs, one with more vCPUs than the default 2 pCPUs. GRUB
-# wants distinct module file names, hence the copies.
-GUEST_BINS += $(BUILD)/default-modules
-$(BUILD)/default-modules: $(BUILD)/guest/testkern.elf guest/module.mk
-	cp $< $(BUILD)/guest/demo-smp.elf
-	cp $< $(BUILD)/guest/demo-cpu.elf
-	printf '%s\n' \
-	  "$(BUILD)/guest/demo-smp.elf vm=demo-smp vcpus=3 mem=16M -- test=smp,hlt,spin cpus=3 iters=3 hv=1" \
-	  "$(BUILD)/guest/demo-cpu.elf vm=demo-cpu vcpus=1 mem=16M -- test=cpuid,pio,msr,vmcall,apic,hlt hv=1" > $@

@@ -3,6 +3,8 @@
 # multiboot2 and hands it modules (guests, test data).
 #
 #   scripts/mkiso.sh -o OUT.iso -k hv.elf [-c "hv cmdline"] [-m "FILE ARGS..."]...
+#   scripts/mkiso.sh -o OUT.iso -L "vmlinuz ARGS..." [-I initrd]   (bare Linux,
+#                    no hypervisor: the baseline of the boot benchmarks)
 #
 # -m may be given many times; each becomes
 #   module2 /boot/<basename FILE> ARGS...
@@ -26,12 +28,14 @@ usage() {
 	exit 2
 }
 
-out= kernel= cmdline=
+out= kernel= cmdline= bare= bare_initrd=
 modules=()
-while getopts ':o:k:c:m:h' opt; do
+while getopts ':o:k:c:m:L:I:h' opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kernel=$OPTARG ;;
+	L) bare=$OPTARG ;;
+	I) bare_initrd=$OPTARG ;;
 	c) cmdline=$OPTARG ;;
 	m) modules+=("$OPTARG") ;;
 	h) usage ;;
@@ -42,6 +46,12 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || { echo "$prog: unexpected argument '$1'" >&2; usage; }
 [ -n "$out" ] || { echo "$prog: -o OUT.iso is required" >&2; usage; }
+if [ -n "$bare" ]; then
+	[ -z "$kernel" ] && [ ${#modules[@]} -eq 0 ] || die "-L (bare Linux) excludes -k and -m"
+	kernel=${bare%%[[:space:]]*}
+	[ -f "$kernel" ] || die "Linux kernel '$kernel' does not exist"
+	[ -z "$bare_initrd" ] || [ -f "$bare_initrd" ] || die "initrd '$bare_initrd' does not exist"
+fi
 [ -n "$kernel" ] || { echo "$prog: -k hv.elf is required" >&2; usage; }
 [ -f "$kernel" ] || die "kernel '$kernel' does not exist (run 'make all' first?)"
 
@@ -49,7 +59,7 @@ grubdir=/usr/lib/grub/i386-pc
 command -v grub-mkimage >/dev/null || die "grub-mkimage not found (run scripts/setup.sh)"
 command -v xorriso >/dev/null || die "xorriso not found (run scripts/setup.sh)"
 [ -f "$grubdir/cdboot.img" ] || die "$grubdir/cdboot.img missing: install grub-pc-bin (scripts/setup.sh)"
-if command -v grub-file >/dev/null && ! grub-file --is-x86-multiboot2 "$kernel"; then
+if [ -z "$bare" ] && command -v grub-file >/dev/null && ! grub-file --is-x86-multiboot2 "$kernel"; then
 	die "'$kernel' has no multiboot2 header"
 fi
 
@@ -69,7 +79,12 @@ trap 'rm -rf "$tmp"; [ -z "$outtmp" ] || rm -f "$outtmp"' EXIT
 root=$tmp/root
 mkdir -p "$root/boot/grub"
 
-cp "$kernel" "$root/boot/hv.elf"
+if [ -z "$bare" ]; then
+	cp "$kernel" "$root/boot/hv.elf"
+else
+	cp "$kernel" "$root/boot/vmlinuz"
+	[ -z "$bare_initrd" ] || cp "$bare_initrd" "$root/boot/initrd"
+fi
 
 cfg=$root/boot/grub/grub.cfg
 {
@@ -81,7 +96,13 @@ cfg=$root/boot/grub/grub.cfg
 	# before the hypervisor's first line) and never wait for a key.
 	echo "terminal_input console"
 	echo "terminal_output console"
-	echo "multiboot2 /boot/hv.elf${cmdline:+ $cmdline}"
+	if [ -z "$bare" ]; then
+		echo "multiboot2 /boot/hv.elf${cmdline:+ $cmdline}"
+	else
+		args=${bare#"$kernel"}
+		echo "linux /boot/vmlinuz$args"
+		[ -z "$bare_initrd" ] || echo "initrd /boot/initrd"
+	fi
 } > "$cfg"
 
 declare -A seen=()
@@ -121,7 +142,7 @@ EOF
 # time into the ISO as the volume UUID that GRUB then searches for, so its
 # output differs on every run. Without a device in the prefix GRUB reads
 # /boot/grub/grub.cfg from the CD it was booted from.
-mods="biosdisk iso9660 normal configfile multiboot2 serial terminal echo halt test"
+mods="biosdisk iso9660 normal configfile multiboot2 linux serial terminal echo halt test"
 # shellcheck disable=SC2086
 if ! grub-mkimage -d "$grubdir" -O i386-pc-eltorito -p /boot/grub \
 	-o "$root/boot/grub/eltorito.img" $mods > "$tmp/mkimage.log" 2>&1; then

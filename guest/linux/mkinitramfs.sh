@@ -111,8 +111,14 @@ soft=$(grep -c 'soft lockup' /tmp/dmesg)
 rcu=$(grep -cE 'rcu.*stall' /tmp/dmesg)
 bug=$(grep -c 'BUG:' /tmp/dmesg)
 oops=$(grep -c 'Oops' /tmp/dmesg)
-all=$(grep -cE 'soft lockup|rcu.*stall|BUG:|Oops' /tmp/dmesg)
-say "dmesg soft-lockup=$soft rcu-stall=$rcu bug=$bug oops=$oops problems=$all"
+warn=$(grep -c 'WARNING:' /tmp/dmesg)
+stuck=$(grep -ciE 'stuck|failed to (boot|come online)|not responding' /tmp/dmesg)
+all=$(grep -ciE 'soft lockup|rcu.*stall|BUG:|Oops|WARNING:|stuck|failed to (boot|come online)|not responding' /tmp/dmesg)
+say "dmesg soft-lockup=$soft rcu-stall=$rcu bug=$bug oops=$oops warning=$warn stuck=$stuck problems=$all"
+if [ "$all" != 0 ]; then
+	grep -iE 'soft lockup|rcu.*stall|BUG:|Oops|WARNING:|stuck|failed to (boot|come online)|not responding' /tmp/dmesg |
+		head -5 | while IFS= read -r l; do say "dmesg problem: $l"; done
+fi
 
 run_mtwork=1 margs=
 for w in $(cat /proc/cmdline); do
