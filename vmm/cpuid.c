@@ -18,6 +18,29 @@ static void sig(uint32_t out[4], uint32_t eax, const char s[12])
 	memcpy(&out[3], s + 8, 4);
 }
 
+/* x87, SSE, AVX, AVX-512 (opmask, ZMM_Hi256, Hi16_ZMM). */
+#define GUEST_XSAVE_MASK 0xe7u
+
+/* Bytes of an XSAVE area holding the components in mask: the standard
+ * format places each at its CPUID offset; the compacted one (XSAVEC) packs
+ * them in order after the 576-byte legacy area and header, 64-byte aligned
+ * where CPUID.(0xD,i).ECX[1] asks (SDM 13.4.3). */
+static uint32_t xsave_size(uint64_t mask, bool compacted)
+{
+	uint32_t size = 576;
+	for (unsigned i = 2; i < 32; i++) {
+		if (!((mask >> i) & 1))
+			continue;
+		uint32_t sz, off, flags, d;
+		cpuid_count(0xD, i, &sz, &off, &flags, &d);
+		if (compacted)
+			size = ((flags & 2) ? ALIGN_UP(size, 64u) : size) + sz;
+		else
+			size = MAX(size, off + sz);
+	}
+	return size;
+}
+
 void vmm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
 	uint32_t a = 0, b = 0, c = 0, d = 0;
@@ -54,8 +77,14 @@ void vmm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 		d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 22) | (1u << 29));
 		d |= 1u << 28;
 		break;
-	case 5: case 6: case 0xA:        /* MONITOR, power management, PMU */
+	case 5: case 0xA:                /* MONITOR, PMU */
 		a = b = c = d = 0;
+		break;
+	case 6:
+		/* Power management: only ARAT (the virtual LAPIC timer runs in
+		 * every guest C-state), so Linux needs no PIT broadcast timer. */
+		a = 1u << 2;
+		b = c = d = 0;
 		break;
 	case 7:
 		if (sub == 0) {
@@ -82,16 +111,19 @@ void vmm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 		d = v->apic_id;
 		break;
 	case 0xD:
-		/* XSAVE: only x87, SSE, AVX and AVX-512 state components. */
+		/* XSAVE: only x87, SSE, AVX and AVX-512 state components; sizes
+		 * computed for the guest's own XCR0, never the hardware's. */
 		if (sub == 0) {
-			a &= 0xe7;
+			a &= GUEST_XSAVE_MASK;
 			d = 0;
+			b = xsave_size(v->xcr0 & a, false);
+			c = xsave_size(a, false);
 		} else if (sub == 1) {
-			/* No XSAVES and no supervisor states; EBX (the compacted
-			 * size for the guest's XCR0, live during this exit) stays. */
+			/* No XSAVES, so no supervisor states (IA32_XSS stays 0). */
 			a &= ~(1u << 3);
+			b = xsave_size(v->xcr0, true);
 			c = d = 0;
-		} else if (sub >= 2 && !((0xe4u >> sub) & 1)) {
+		} else if (sub >= 32 || !((GUEST_XSAVE_MASK >> sub) & 1)) {
 			a = b = c = d = 0;
 		}
 		break;

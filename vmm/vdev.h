@@ -1,7 +1,8 @@
 /* Platform device models of a VM (beyond the LAPIC and the UART data path):
  * the interface between them and the rest of the VMM.
  *
- * The VMM calls vdev_create() once per VM after its vCPUs exist, and routes
+ * The VMM calls vdev_create() once per VM, after its UART is initialised and
+ * before its vCPUs are created (sizes come from vm->cfg), and routes
  * every port access and every non-RAM guest-physical access it does not
  * handle itself to vdev_pio()/vdev_mmio(). Devices raise interrupts on the
  * VM's IOAPIC with vm_irq_set()/vm_irq_pulse(); the IOAPIC delivers through

@@ -224,9 +224,17 @@ bad:
 		}
 		vms[nvms++] = vm;
 	}
-	for (unsigned i = 0; i < bi->nmods; i++)
-		if (mod_ok[i] && mod_cfg[i].is_initrd && !initrd_used[i])
+	/* An initrd is an orphan only if no kernel line names its VM at all;
+	 * one whose kernel was refused needs no second error. */
+	for (unsigned i = 0; i < bi->nmods; i++) {
+		if (!mod_ok[i] || !mod_cfg[i].is_initrd || initrd_used[i])
+			continue;
+		bool named = false;
+		for (unsigned j = 0; j < bi->nmods; j++)
+			named |= !mod_cfg[j].is_initrd && !strcmp(mod_cfg[j].name, mod_cfg[i].name);
+		if (!named)
 			report_bad_module(&mod_cfg[i], i, "initrd for a VM that has no kernel module");
+	}
 }
 
 void vmm_start(const struct boot_info *bi)

@@ -40,7 +40,8 @@ struct vcpu {
 	int sipi_vector;          /* -1: none */
 	bool nmi_pending;
 	bool halt_if_off;
-	uint64_t kvmclock_msr;    /* MSR_KVM_SYSTEM_TIME(_NEW) as written */         /* halted with RFLAGS.IF clear: only NMI/INIT/SIPI wake it */
+	uint64_t kvmclock_msr;
+	uint64_t xcr0;            /* the guest's XCR0 (backend keeps it current) */    /* MSR_KVM_SYSTEM_TIME(_NEW) as written */         /* halted with RFLAGS.IF clear: only NMI/INIT/SIPI wake it */
 	/* Accounting (run time, steal, ... live in sched.stats). */
 	uint64_t exits, runs;
 	/* Scheduler's view (docs/scheduling.md): state, stats, policy data. */

@@ -332,6 +332,7 @@ static int h_xsetbv(struct vcpu *v, struct vmx_exit *e)
 		return RESUME;
 	}
 	x->xcr0 = val;
+	v->xcr0 = val;
 	write_xcr0(val);
 	vmx_advance_rip(v, e);
 	return RESUME;

@@ -249,6 +249,7 @@ static void write_boot_state(struct vcpu *v, const struct vcpu_boot_state *s)
 	x->cr0_shadow = cr0;
 	x->cr4_shadow = cr4;
 	x->xcr0 = 1;
+	v->xcr0 = 1;
 	vmwrite(VMCS_CR0_READ_SHADOW, cr0);
 	vmwrite(VMCS_CR4_READ_SHADOW, cr4);
 	vmwrite(VMCS_GUEST_CR0, vmx_cr0_fixup(&vmx_cfg, cr0, true));

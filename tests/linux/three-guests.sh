@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Issue 4's scenario under Bochs with 4 pCPUs: three stock Debian kernels at
+# once, 2 + 2 + 4 = 8 vCPUs on 4 pCPUs, the generic and the cloud kernel both
+# among them. Each reaches user space with all its CPUs online, sees the KVM
+# platform and kvm-clock, has no lockups/stalls/BUGs/Oopses/WARNINGs in dmesg,
+# runs a multi-threaded program and powers off; then the machine powers off.
+# timeout: 2400
+. "$(dirname "$0")/lib.sh"
+linux_init
+linux_guest gen2 generic 2 256M
+linux_guest cloud2 cloud 2 256M
+linux_guest gen4 generic 4 256M
+need_iso "${GUEST_MODS[@]}"
+BOOT_TIMEOUT=${BOOT_TIMEOUT_LINUX:-2100}
+run_bochs --iso "$ISO" --cpus 4 --megs 1024
+check_log --expect '^HV READY pcpus=4$' --then '^HV POWEROFF$' --forbid '^HV ERROR' \
+	--forbid '^\[[a-z0-9]+\] \[ *[0-9]+\.[0-9]+\] .*(Kernel panic|soft lockup|rcu_.*stall|BUG:)' \
+	"${CHECKS[@]}"
+pass
