@@ -380,6 +380,23 @@ static bool reg_write(struct vlapic *l, unsigned off, uint32_t val, uint32_t *ip
 	return false;
 }
 
+/* After a register access (lock held, flags f): drop the lock, then do what
+ * must not happen under it: forward a level-triggered EOI to the IOAPIC,
+ * send an IPI, and let the vCPU re-evaluate its pending interrupts. */
+static void finish_access(struct vcpu *v, uint64_t f, bool ipi, uint32_t lo, uint32_t dest, bool write)
+{
+	struct vlapic *l = L(v);
+	int eoi_vec = l->eoi_level;
+	l->eoi_level = -1;
+	spin_unlock_irqrestore(&l->lock, f);
+	if (eoi_vec >= 0)
+		vioapic_eoi(v->vm, (uint8_t)eoi_vec);
+	if (ipi)
+		send_ipi(l, lo, dest);
+	if (write)
+		vcpu_kick(v);
+}
+
 void vlapic_mmio(struct vcpu *v, unsigned off, unsigned size, bool write, uint64_t *val)
 {
 	struct vlapic *l = L(v);
@@ -400,15 +417,7 @@ void vlapic_mmio(struct vcpu *v, unsigned off, unsigned size, bool write, uint64
 		uint32_t r = reg_read(l, reg);
 		*val = (r >> (8 * (off & 3))) & (size >= 4 ? 0xffffffffull : (1ull << (8 * size)) - 1);
 	}
-	int eoi_vec = l->eoi_level;
-	l->eoi_level = -1;
-	spin_unlock_irqrestore(&l->lock, f);
-	if (eoi_vec >= 0)
-		vioapic_eoi(v->vm, (uint8_t)eoi_vec);
-	if (ipi)
-		send_ipi(l, lo, dest);
-	if (write)
-		vcpu_kick(v);                            /* re-evaluate pending interrupts */
+	finish_access(v, f, ipi, lo, dest, write);
 }
 
 bool vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
@@ -472,14 +481,7 @@ bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 	if (off == R_ICR)
 		l->icr_hi = (uint32_t)(val >> 32);
 	bool ipi = reg_write(l, off, (uint32_t)val, &lo, &dest);
-	int eoi_vec = l->eoi_level;
-	l->eoi_level = -1;
-	spin_unlock_irqrestore(&l->lock, f);
-	if (eoi_vec >= 0)
-		vioapic_eoi(v->vm, (uint8_t)eoi_vec);
-	if (ipi)
-		send_ipi(l, lo, dest);
-	vcpu_kick(v);
+	finish_access(v, f, ipi, lo, dest, true);
 	return true;
 }
 

@@ -112,12 +112,13 @@ rcu=$(grep -cE 'rcu.*stall' /tmp/dmesg)
 bug=$(grep -c 'BUG:' /tmp/dmesg)
 oops=$(grep -c 'Oops' /tmp/dmesg)
 warn=$(grep -c 'WARNING:' /tmp/dmesg)
-stuck=$(grep -ciE 'stuck|failed to (boot|come online)|not responding' /tmp/dmesg)
-all=$(grep -ciE 'soft lockup|rcu.*stall|BUG:|Oops|WARNING:|stuck|failed to (boot|come online)|not responding' /tmp/dmesg)
+# Case matters: "Oops" must not match "loops_per_jiffy".
+problem_re='soft lockup|rcu.*stall|BUG:|Oops|WARNING:|CPU ?[0-9]+ (is )?stuck|failed to (boot|come online)|not responding'
+stuck=$(grep -cE 'CPU ?[0-9]+ (is )?stuck|failed to (boot|come online)|not responding' /tmp/dmesg)
+all=$(grep -cE "$problem_re" /tmp/dmesg)
 say "dmesg soft-lockup=$soft rcu-stall=$rcu bug=$bug oops=$oops warning=$warn stuck=$stuck problems=$all"
 if [ "$all" != 0 ]; then
-	grep -iE 'soft lockup|rcu.*stall|BUG:|Oops|WARNING:|stuck|failed to (boot|come online)|not responding' /tmp/dmesg |
-		head -5 | while IFS= read -r l; do say "dmesg problem: $l"; done
+	grep -E "$problem_re" /tmp/dmesg | head -5 | while IFS= read -r l; do say "dmesg problem: $l"; done
 fi
 
 run_mtwork=1 margs=
