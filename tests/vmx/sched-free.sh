@@ -8,28 +8,17 @@
 # timeout: 300
 # Each emulator run below the script limit, so a hang still shows its log.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-240}
-. "$(dirname "$0")/../boot/lib.sh"
+. "$(dirname "$0")/lib.sh"
 
-TESTKERN=$BUILD/guest/testkern.elf
-MODS=()
-CHECKS=()
-# vm NAME "MODULE LINE": a copy of the test kernel (GRUB needs distinct
-# file names) that must pass its tests and exit with code 0.
-vm() {
-	[ -f "$TESTKERN" ] || fail "$TESTKERN missing (make build/guest/testkern.elf)"
-	cp "$TESTKERN" "$OUT/$1.elf"
-	MODS+=(-m "$OUT/$1.elf $2")
-	CHECKS+=(--expect "^HV VM $1 started " --expect "^\\[$1\\] TESTKERN DONE pass=[0-9]+ fail=0"
-		--expect "^HV VM $1 stopped reason=exit code=0\$" --forbid "^\\[$1\\] TEST [a-z]+ FAIL")
-}
 # The per-vCPU summary line (docs/scheduling.md, "Hypervisor integration").
 SUM='run [0-9]+\.[0-9]{3} steal [0-9]+\.[0-9]{3} preempt [0-9]+ migr [0-9]+ wake max [0-9]+ mean [0-9]+ exits [1-9][0-9]*$'
 
 boot_init
-vm a "vm=a vcpus=2 mem=16M slice=1ms -- test=smp,hlt cpus=2 hv=1"
-vm b "vm=b vcpus=3 mem=16M weight=512 -- test=smp,hlt cpus=3 hv=1"
-vm c "vm=c vcpus=1 mem=16M -- test=cpuid,apic,hlt,vmcall hv=1"
-need_iso -c "sched=free" "${MODS[@]}"
+guest a "vm=a vcpus=2 mem=16M slice=1ms -- test=smp,hlt cpus=2 hv=1"
+guest b "vm=b vcpus=3 mem=16M weight=512 -- test=smp,hlt cpus=3 hv=1"
+guest c "vm=c vcpus=1 mem=16M -- test=cpuid,apic,hlt,vmcall hv=1"
+expect_vm_pass a b c
+need_iso -c "sched=free" "${GUEST_MODS[@]}"
 run_bochs --iso "$ISO" --cpus 2
 check_boot 2 "${CHECKS[@]}" \
 	--expect 'cpu0: sched: policy free$' --then '^HV VM a started ' \

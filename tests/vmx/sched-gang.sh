@@ -7,28 +7,17 @@
 # timeout: 300
 # Each emulator run below the script limit, so a hang still shows its log.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-240}
-. "$(dirname "$0")/../boot/lib.sh"
+. "$(dirname "$0")/lib.sh"
 
-TESTKERN=$BUILD/guest/testkern.elf
-MODS=()
-CHECKS=()
-vm() {
-	[ -f "$TESTKERN" ] || fail "$TESTKERN missing (make build/guest/testkern.elf)"
-	cp "$TESTKERN" "$OUT/$1.elf"
-	MODS+=(-m "$OUT/$1.elf $2")
-}
-pass_vm() {
-	CHECKS+=(--expect "^HV VM $1 started " --expect "^\\[$1\\] TESTKERN DONE pass=[0-9]+ fail=0"
-		--expect "^HV VM $1 stopped reason=exit code=0\$" --forbid "^\\[$1\\] TEST [a-z]+ FAIL")
-}
 SUM='run [0-9]+\.[0-9]{3} steal [0-9]+\.[0-9]{3} preempt [0-9]+ migr [0-9]+ wake max [0-9]+ mean [0-9]+ exits [1-9][0-9]*$'
 
 boot_init
-vm a "vm=a vcpus=2 mem=16M -- test=smp,hlt cpus=2 hv=1"; pass_vm a
-vm big "vm=big vcpus=3 mem=16M -- test=smp cpus=3 hv=1"
-vm c "vm=c vcpus=1 mem=16M -- test=cpuid,apic,hlt,vmcall hv=1"; pass_vm c
-vm d "vm=d vcpus=2 mem=16M slice=2ms -- test=smp,hlt,vmcall cpus=2 hv=1"; pass_vm d
-need_iso -c "sched=gang" "${MODS[@]}"
+guest a "vm=a vcpus=2 mem=16M -- test=smp,hlt cpus=2 hv=1"
+guest big "vm=big vcpus=3 mem=16M -- test=smp cpus=3 hv=1"
+guest c "vm=c vcpus=1 mem=16M -- test=cpuid,apic,hlt,vmcall hv=1"
+guest d "vm=d vcpus=2 mem=16M slice=2ms -- test=smp,hlt,vmcall cpus=2 hv=1"
+expect_vm_pass a c d
+need_iso -c "sched=gang" "${GUEST_MODS[@]}"
 run_bochs --iso "$ISO" --cpus 2
 check_log --expect '^HV READY pcpus=2$' --then 'cpu0: sched: policy gang$' \
 	--then '^HV ERROR vm=big gang: VM has 3 vCPUs but there are only 2 pCPUs' \
