@@ -178,6 +178,43 @@ static int find_initrd(const struct boot_info *bi, const char *name, unsigned se
 	return found;
 }
 
+/* Create the VM of kernel module i (its line parsed into mod_cfg[i]); any
+ * refusal is reported as "HV ERROR vm=<name> ..." and the VM dropped. */
+static void create_one(const struct boot_info *bi, unsigned i)
+{
+	const struct boot_module *m = &bi->mods[i];
+	const struct vm_config *cfg = &mod_cfg[i];
+	char err[256];
+	for (unsigned j = 0; j < nvms; j++) {
+		if (!strcmp(vms[j]->name, cfg->name)) {
+			report_bad_module(cfg, i, "a VM with this name already exists");
+			return;
+		}
+	}
+	int ird = find_initrd(bi, cfg->name, i);
+	const void *initrd = NULL;
+	size_t initrd_len = 0;
+	if (ird >= 0) {
+		initrd_used[ird] = true;
+		initrd = phys_to_virt(bi->mods[ird].start);
+		initrd_len = (size_t)(bi->mods[ird].end - bi->mods[ird].start);
+	}
+	struct vm *vm = vm_create(cfg, phys_to_virt(m->start), (size_t)(m->end - m->start),
+				  initrd, initrd_len, err, sizeof(err));
+	if (!vm) {
+		report_bad_module(cfg, i, err);
+		return;
+	}
+	const char *serr;
+	if (run_vm_add(vm, &serr) < 0) {
+		/* The policy refuses it (gang: more vCPUs than pCPUs). */
+		report_bad_module(cfg, i, serr);
+		vm_destroy_partial(vm);
+		return;
+	}
+	vms[nvms++] = vm;
+}
+
 static void create_vms(const struct boot_info *bi)
 {
 	char err[256];
@@ -188,42 +225,9 @@ static void create_vms(const struct boot_info *bi)
 		if (!mod_ok[i])
 			report_bad_module(&mod_cfg[i], i, err);
 	}
-	for (unsigned i = 0; i < bi->nmods; i++) {
-		const struct boot_module *m = &bi->mods[i];
-		const struct vm_config *cfgp = &mod_cfg[i];
-		if (!mod_ok[i] || cfgp->is_initrd)
-			continue;
-		struct vm_config cfg = *cfgp;
-		for (unsigned j = 0; j < nvms; j++) {
-			if (!strcmp(vms[j]->name, cfg.name)) {
-				fmt_snprintf(err, sizeof(err), "a VM with this name already exists");
-				goto bad;
-			}
-		}
-		int ird = find_initrd(bi, cfg.name, i);
-		const void *initrd = NULL;
-		size_t initrd_len = 0;
-		if (ird >= 0) {
-			initrd_used[ird] = true;
-			initrd = phys_to_virt(bi->mods[ird].start);
-			initrd_len = (size_t)(bi->mods[ird].end - bi->mods[ird].start);
-		}
-		struct vm *vm = vm_create(&cfg, phys_to_virt(m->start), (size_t)(m->end - m->start),
-					  initrd, initrd_len, err, sizeof(err));
-		if (!vm) {
-bad:
-			report_bad_module(&cfg, i, err);
-			continue;
-		}
-		const char *serr;
-		if (run_vm_add(vm, &serr) < 0) {
-			/* The policy refuses it (gang: more vCPUs than pCPUs). */
-			report_bad_module(&cfg, i, serr);
-			vm_destroy_partial(vm);
-			continue;
-		}
-		vms[nvms++] = vm;
-	}
+	for (unsigned i = 0; i < bi->nmods; i++)
+		if (mod_ok[i] && !mod_cfg[i].is_initrd)
+			create_one(bi, i);
 	/* An initrd is an orphan only if no kernel line names its VM at all;
 	 * one whose kernel was refused needs no second error. */
 	for (unsigned i = 0; i < bi->nmods; i++) {
