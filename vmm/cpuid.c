@@ -18,9 +18,6 @@ static void sig(uint32_t out[4], uint32_t eax, const char s[12])
 	memcpy(&out[3], s + 8, 4);
 }
 
-/* x87, SSE, AVX, AVX-512 (opmask, ZMM_Hi256, Hi16_ZMM). */
-#define GUEST_XSAVE_MASK 0xe7u
-
 /* Bytes of an XSAVE area holding the components in mask: the standard
  * format places each at its CPUID offset; the compacted one (XSAVEC) packs
  * them in order after the 576-byte legacy area and header, 64-byte aligned
@@ -114,7 +111,7 @@ void vmm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 		/* XSAVE: only x87, SSE, AVX and AVX-512 state components; sizes
 		 * computed for the guest's own XCR0, never the hardware's. */
 		if (sub == 0) {
-			a &= GUEST_XSAVE_MASK;
+			a &= (uint32_t)GUEST_XCR0_MASK;
 			d = 0;
 			b = xsave_size(v->xcr0 & a, false);
 			c = xsave_size(a, false);
@@ -123,7 +120,7 @@ void vmm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 			a &= ~(1u << 3);
 			b = xsave_size(v->xcr0, true);
 			c = d = 0;
-		} else if (sub >= 32 || !((GUEST_XSAVE_MASK >> sub) & 1)) {
+		} else if (sub >= 32 || !(((uint32_t)GUEST_XCR0_MASK >> sub) & 1)) {
 			a = b = c = d = 0;
 		}
 		break;

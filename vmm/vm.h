@@ -12,6 +12,10 @@
 #define VM_MAX        16
 #define VMM_EXIT_REASONS 80       /* per-reason exit counters */
 
+/* XSAVE state components a guest may enable (CPUID leaf 0xD and XSETBV
+ * agree on it): x87, SSE, AVX, AVX-512 opmask/ZMM_Hi256/Hi16_ZMM. */
+#define GUEST_XCR0_MASK 0xe7ull
+
 enum vm_state { VM_RUNNING, VM_STOPPING, VM_STOPPED };
 enum vm_stop_reason { STOP_POWEROFF, STOP_EXIT, STOP_FAULT, STOP_ERROR };
 enum vcpu_state { VCPU_RUNNABLE, VCPU_RUNNING, VCPU_HALTED, VCPU_WAIT_SIPI, VCPU_STOPPED };

@@ -16,8 +16,6 @@ static uint64_t io_bitmap_a, io_bitmap_b;
 static spinlock_t bitmap_lock = SPINLOCK_INIT;
 static uint16_t next_vpid = 1;
 
-/* XSAVE state components a guest may enable: x87, SSE, AVX, AVX-512. */
-#define GUEST_XCR0_ALLOWED 0xE7ull
 static uint64_t xcr0_host;          /* what the host keeps in XCR0 (all allowed) */
 static uint32_t xsave_size;
 
@@ -66,7 +64,7 @@ static void host_setup_once(void)
 		cpuid(1, &a, &b, &c, &d);
 		if (c & (1u << 26)) {
 			cpuid_count(0xD, 0, &a, &b, &c, &d);
-			xcr0_host = (((uint64_t)d << 32) | a) & GUEST_XCR0_ALLOWED;
+			xcr0_host = (((uint64_t)d << 32) | a) & GUEST_XCR0_MASK;
 			xsave_size = c;
 		} else {
 			xsave_size = 512;   /* FXSAVE */
