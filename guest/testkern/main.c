@@ -21,6 +21,7 @@ static const struct {
 	{ "pio", t_pio },     { "msr", t_msr },       { "vmcall", t_vmcall },
 	{ "smp", t_smp },     { "mem", t_mem },       { "oob", t_oob },
 	{ "triple", t_triple }, { "spin", t_spin },   { "selftest", t_self },
+	{ "exitcost", t_exitcost },
 };
 
 const char *tk_current_test;

@@ -15,5 +15,6 @@ enum verdict t_oob(void);    /* does not return under the hypervisor */
 enum verdict t_triple(void); /* never returns */
 enum verdict t_spin(void);
 enum verdict t_self(void);
+enum verdict t_exitcost(void);
 
 #endif
