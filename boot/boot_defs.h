@@ -1,6 +1,7 @@
 /* Constants shared by the boot assembly and C. */
 #ifndef BOOT_BOOT_DEFS_H
 #define BOOT_BOOT_DEFS_H
+#include "hw/x86_defs.h"
 
 #define MB2_HEADER_MAGIC      0xE85250D6
 #ifdef __ASSEMBLY__
@@ -26,24 +27,6 @@
 #define PTE_PS  0x080
 #define PTE_G   0x100
 
-#define CR0_PE 0x00000001
-#define CR0_MP 0x00000002
-#define CR0_EM 0x00000004
-#define CR0_TS 0x00000008
-#define CR0_NE 0x00000020
-#define CR0_WP 0x00010000
-#define CR0_PG 0x80000000
-#define CR4_PAE 0x00000020
-#define CR4_PGE 0x00000080
-#define CR4_OSFXSR 0x00000200
-#define CR4_OSXMMEXCPT 0x00000400
-#define CR4_VMXE 0x00002000
-#define CR4_OSXSAVE 0x00040000
-
-#define MSR_EFER 0xC0000080
-#define EFER_SCE 0x001
-#define EFER_LME 0x100
-#define EFER_LMA 0x400
-#define EFER_NXE 0x800
+/* CR0/CR4/EFER bits and MSR numbers: hw/x86_defs.h */
 
 #endif

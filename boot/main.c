@@ -27,9 +27,6 @@ static struct {
 	bool debug_fault;
 } opt = { "info", MAX_PCPUS, 0, false };
 
-/* sched=<policy>: read by the VMM when it starts (vmm/vmm.h). */
-char vmm_sched_name[VMM_SCHED_NAME_MAX] = "";
-
 static const struct opt_desc hv_opts[] = {
 	{ "loglevel", OPT_STR, opt.loglevel, sizeof(opt.loglevel), 0, 0, NULL },
 	{ "maxcpus", OPT_U64, &opt.maxcpus, 0, 1, MAX_PCPUS, NULL },

@@ -3,7 +3,7 @@
  * build/gen/asm_offsets.h. Add here whatever a .S file needs. */
 #include "core/traps.h"
 #include "core/percpu.h"
-#include "vmm/vm.h"
+#include "vmm/vm/vm.h"
 
 #define OFFSET(name, type, member) \
 	__asm__ volatile("\n.ascii \"@@OFFSET " #name " %c0\"" :: "i"(offsetof(type, member)))

@@ -35,6 +35,7 @@ char *strchr(const char *s, int c);
 #define UNUSED __attribute__((unused))
 #define PACKED __attribute__((packed))
 #define NORETURN __attribute__((noreturn))
+#define NOINLINE __attribute__((noinline))
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
 #define KiB(x) ((uint64_t)(x) << 10)
@@ -75,6 +76,25 @@ static inline void put_le64(void *p, uint64_t v)
 	put_le32(p, (uint32_t)v);
 	put_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
+
+/* Routing tables (ports, MSRs, ...) are arrays of structs that begin with a
+ * `struct range`; range_find returns the first entry whose [first, last]
+ * holds key, or NULL. */
+struct range {
+	uint32_t first, last;
+};
+static inline const void *range_find(const void *table, size_t n, size_t stride, uint32_t key)
+{
+	const char *p = table;
+	for (size_t i = 0; i < n; i++, p += stride) {
+		const struct range *r = (const struct range *)(const void *)p;
+		if (key >= r->first && key <= r->last)
+			return p;
+	}
+	return NULL;
+}
+#define RANGE_FIND(table, key) \
+	((__typeof__(&(table)[0]))range_find((table), ARRAY_SIZE(table), sizeof((table)[0]), (key)))
 
 /* Copy at most size-1 bytes and always terminate (size > 0). Returns
  * strlen(src) (BSD semantics); writes nothing when size is 0. */

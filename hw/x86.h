@@ -2,6 +2,7 @@
 #ifndef HW_X86_H
 #define HW_X86_H
 #include "core/lib.h"
+#include "hw/x86_defs.h"
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
@@ -73,13 +74,5 @@ static inline void write_xcr0(uint64_t v)
 {
 	__asm__ volatile("xsetbv" :: "c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
-
-#define MSR_APIC_BASE       0x1B
-#define MSR_FEATURE_CONTROL 0x3A
-#define MSR_TSC_DEADLINE    0x6E0
-#define MSR_PAT             0x277
-#define MSR_FS_BASE         0xC0000100
-#define MSR_GS_BASE         0xC0000101
-#define MSR_KERNEL_GS_BASE  0xC0000102
 
 #endif

@@ -5,7 +5,7 @@
 #include "boot/bootinfo.h"
 
 /* The scheduling policy named on the hypervisor command line (sched=),
- * "" when none was given. */
+ * "" when none was given (boot/main.c's option table fills it). */
 #define VMM_SCHED_NAME_MAX 24
 extern char vmm_sched_name[VMM_SCHED_NAME_MAX];
 

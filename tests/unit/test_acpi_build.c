@@ -4,7 +4,7 @@
  * vCPU counts. */
 #include <stdlib.h>
 #include <string.h>
-#include "vmm/acpi_build.h"
+#include "vmm/load/acpi_build.h"
 #include "hw/acpi_tables.h"
 #include "check.h"
 

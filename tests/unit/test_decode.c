@@ -3,7 +3,7 @@
  * it back with objdump (the disassembly is kept as the entry's name), so the
  * expected lengths are the real CPU lengths, not the decoder's opinion. */
 #include "tests/unit/check.h"
-#include "vmm/x86_decode.h"
+#include "vmm/emul/x86_decode.h"
 #include <stdlib.h>
 
 struct dcase {
@@ -293,22 +293,22 @@ static void test_helpers(void)
 	CHECK_EQ(x86_extend(0x18000, 2, 4, X86_EXT_SIGN), 0xffff8000ull);
 
 	CHECK_EQ(x86_alu(X86_ALU_ADD, 0xff, 1, 1, &f), 0);
-	CHECK_EQ(f, X86_FLAG_CF | X86_FLAG_ZF | X86_FLAG_PF | X86_FLAG_AF);
+	CHECK_EQ(f, RFLAGS_CF | RFLAGS_ZF | RFLAGS_PF | RFLAGS_AF);
 	CHECK_EQ(x86_alu(X86_ALU_ADD, 0x7fffffff, 1, 4, &f), 0x80000000ull);
-	CHECK_EQ(f, X86_FLAG_OF | X86_FLAG_SF | X86_FLAG_PF | X86_FLAG_AF);
+	CHECK_EQ(f, RFLAGS_OF | RFLAGS_SF | RFLAGS_PF | RFLAGS_AF);
 	CHECK_EQ(x86_alu(X86_ALU_SUB, 0, 1, 2, &f), 0xffff);
-	CHECK_EQ(f, X86_FLAG_CF | X86_FLAG_SF | X86_FLAG_PF | X86_FLAG_AF);
+	CHECK_EQ(f, RFLAGS_CF | RFLAGS_SF | RFLAGS_PF | RFLAGS_AF);
 	CHECK_EQ(x86_alu(X86_ALU_CMP, 0x8000000000000000ull, 1, 8, &f), 0x7fffffffffffffffull);
-	CHECK_EQ(f, X86_FLAG_OF | X86_FLAG_AF | X86_FLAG_PF);
-	f = X86_FLAG_CF | X86_FLAG_OF | (1u << 9);         /* IF survives */
+	CHECK_EQ(f, RFLAGS_OF | RFLAGS_AF | RFLAGS_PF);
+	f = RFLAGS_CF | RFLAGS_OF | (1u << 9);         /* IF survives */
 	CHECK_EQ(x86_alu(X86_ALU_AND, 0xf0, 0x0f, 1, &f), 0);
-	CHECK_EQ(f, X86_FLAG_ZF | X86_FLAG_PF | (1u << 9));
+	CHECK_EQ(f, RFLAGS_ZF | RFLAGS_PF | (1u << 9));
 	CHECK_EQ(x86_alu(X86_ALU_OR, 0x80, 0x01, 1, &f), 0x81);
-	CHECK_EQ(f, X86_FLAG_SF | X86_FLAG_PF | (1u << 9));
+	CHECK_EQ(f, RFLAGS_SF | RFLAGS_PF | (1u << 9));
 	CHECK_EQ(x86_alu(X86_ALU_XOR, 0x3, 0x1, 4, &f), 0x2);
 	CHECK_EQ(f, 1u << 9);
 	CHECK_EQ(x86_alu(X86_ALU_TEST, 0x100, 0xff, 4, &f), 0);
-	CHECK_EQ(f, X86_FLAG_ZF | X86_FLAG_PF | (1u << 9));
+	CHECK_EQ(f, RFLAGS_ZF | RFLAGS_PF | (1u << 9));
 }
 
 int main(void)

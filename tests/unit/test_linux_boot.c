@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <glob.h>
-#include "vmm/loader_linux.h"
+#include "vmm/load/loader_linux.h"
 #include "check.h"
 
 static uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }

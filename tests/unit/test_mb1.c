@@ -1,6 +1,6 @@
 /* Host tests for vmm/loader_mb1.c: kernel images are built in memory. */
 #include "tests/unit/check.h"
-#include "vmm/loader_mb1.h"
+#include "vmm/load/loader_mb1.h"
 #include <stdlib.h>
 
 #define RAM MiB(64)

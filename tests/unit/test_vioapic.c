@@ -1,6 +1,6 @@
 /* vmm/vioapic_regs.c: the I/O APIC's registers, redirection entries, edge
  * and level delivery, remote IRR and EOI, as Linux programs them. */
-#include "vmm/vioapic_regs.h"
+#include "vmm/dev/vioapic_regs.h"
 #include "check.h"
 
 static struct vioapic_regs s;

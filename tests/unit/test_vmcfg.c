@@ -1,6 +1,6 @@
 /* Host tests for vmm/vm_config.c (with core/cmdline.c and core/fmt.c). */
 #include "tests/unit/check.h"
-#include "vmm/vm_config.h"
+#include "vmm/vm/config.h"
 #include <stdlib.h>
 
 #define FREE MiB(900)

@@ -1,6 +1,6 @@
 /* vmm/vpic.c: the 8259 pair and ELCR accept what Linux writes and read back
  * what Linux checks; nothing is ever pending. */
-#include "vmm/vpic.h"
+#include "vmm/dev/vpic.h"
 #include "check.h"
 
 int main(void)

@@ -1,7 +1,7 @@
 /* vmm/vpit_calc.c: 8254 counter math on a nanosecond clock, driven the way
  * Linux drives it (periodic tick, one-shot shutdown, channel-2 calibration
  * through port 0x61's gate and OUT2). */
-#include "vmm/vpit_calc.h"
+#include "vmm/dev/vpit_calc.h"
 #include "check.h"
 
 #define T0 5000000000ull               /* an arbitrary start: 5 s after boot */

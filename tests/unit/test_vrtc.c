@@ -1,8 +1,8 @@
 /* vmm/vrtc.c and vmm/vacpi_pm.c: the CMOS clock's calendar, BCD/binary
  * and 12/24-hour encodings, UIP, time setting and memory-size bytes; the
  * ACPI PM timer and PM1 registers (S5 request). */
-#include "vmm/vrtc.h"
-#include "vmm/vacpi_pm.h"
+#include "vmm/dev/vrtc.h"
+#include "vmm/dev/vacpi_pm.h"
 #include "check.h"
 
 #define S 1000000000ull

@@ -2,7 +2,7 @@
  * 8250 driver exercises them (startup tests, interrupt-driven transmit),
  * loopback. */
 #include <stdio.h>
-#include "vmm/vuart.h"
+#include "vmm/dev/vuart.h"
 #include "core/log.h"
 #include "check.h"
 

@@ -8,6 +8,7 @@
 #ifndef VMM_VMX_VMCS_H
 #define VMM_VMX_VMCS_H
 #include "core/lib.h"
+#include "hw/x86_defs.h"
 
 #define VMX_BIT(n) (1ull << (n))
 
@@ -575,14 +576,5 @@
 #define EPTQ_GLA_TRANSLATION        VMX_BIT(8)  /* 0: paging-structure access */
 #define EPTQ_NMI_UNBLOCK_IRET       VMX_BIT(12)
 #define EPTQ_SHADOW_STACK           VMX_BIT(13)
-
-/* ---- Control-register bits the VMX code checks (prefixed so they never
- * clash with hw/ definitions) ---- */
-#define VMX_CR0_PE  VMX_BIT(0)
-#define VMX_CR0_NE  VMX_BIT(5)
-#define VMX_CR0_NW  VMX_BIT(29)
-#define VMX_CR0_CD  VMX_BIT(30)
-#define VMX_CR0_PG  VMX_BIT(31)
-#define VMX_CR4_VMXE VMX_BIT(13)
 
 #endif

@@ -1,10 +1,12 @@
-/* VT-x backend internals. Only vmm/vmx/ includes this. */
+/* VT-x backend internals. Only vmm/vmx/ includes this. The backend holds
+ * the VMCS and EPT, enters the guest and decodes exits into neutral ones
+ * (vmm/vm/backend.h); it implements no x86 semantics of its own. */
 #ifndef VMM_VMX_VMX_H
 #define VMM_VMX_VMX_H
 #include "vmm/vmx/vmcs.h"
 #include "vmm/vmx/vmx_caps.h"
 #include "vmm/vmx/vmx_ept.h"
-#include "vmm/backend.h"
+#include "vmm/vm/backend.h"
 
 extern struct vmx_config vmx_cfg;
 
@@ -14,42 +16,20 @@ struct vmx_vm {
 	uint64_t eptp;
 };
 
-/* A pending event to inject at the next VM entry. */
-struct vmx_event {
-	bool valid;
-	uint32_t info;          /* VM-entry interruption-information format */
-	uint32_t error;
-	uint32_t insn_len;
-};
-
 /* Per-vCPU backend state. */
 struct vmx_vcpu {
 	uint64_t vmcs;          /* physical address */
 	bool launched;
-	int last_pcpu;          /* for VPID/EPT flushes after migration */
+	bool loaded;            /* current on this pCPU (between load and put) */
 	uint16_t vpid;
 	uint32_t entry_ctls;    /* current VM-entry controls (IA-32e mode toggles) */
 	uint32_t proc_ctls;     /* current primary controls (window exiting toggles) */
-	struct vmx_event reinject;   /* from IDT-vectoring information */
-	struct vmx_event exc;        /* exception raised by an exit handler */
 	uint64_t cr0_shadow, cr4_shadow;   /* what the guest believes */
 	uint64_t efer;          /* guest EFER (also in the VMCS) */
-	uint64_t xcr0;
-	uint64_t dr[8];         /* emulated debug registers (MOV-DR exits) */
-	/* Syscall MSRs: passed through; live in hardware while loaded. */
-	uint64_t star, lstar, cstar, sfmask, kgsbase, tsc_aux;
-	void *xsave;            /* FPU/SSE/AVX state, 64-byte aligned */
-	void *xsave_mem;        /* the allocation it lies in */
-	uint32_t last_reason;
-	uint64_t last_qual;
-};
-
-/* Host-side bookkeeping for one exit. */
-struct vmx_exit {
-	uint32_t reason;
-	uint64_t qual;
-	uint32_t insn_len;
-	uint32_t intr_info;
+	/* MSRs VT-x does not switch: passed through, so they live in the
+	 * hardware while the vCPU is loaded and here while it is not. */
+	uint64_t kgsbase, star, lstar, cstar, sfmask, tsc_aux;
+	uint32_t last_reason;   /* for the state dump */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vcpu *v) { return v->arch; }
@@ -92,36 +72,36 @@ static inline bool vmclear(uint64_t pa)
 int vmx_enter(struct vcpu *v, int launched);
 void vmx_exit_entry(void);
 
-/* vmx_exit.c */
-/* Handle one exit: returns -1 to re-enter the guest, else a run result. */
-int vmx_handle_exit(struct vcpu *v, struct vmx_exit *e);
-void vmx_queue_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
-void vmx_advance_rip(struct vcpu *v, const struct vmx_exit *e);
+/* vmx_exit.c: enter once and decode the exit. */
+void vmx_enter_guest(struct vcpu *v, uint64_t deadline_tsc, struct vm_exit *e);
+const char *vmx_exit_name(unsigned reason);
 /* vmx_vcpu.c */
-void vmx_set_entry_ctls(struct vcpu *v, uint32_t ctls);
-void vmx_set_proc_ctls(struct vcpu *v, uint32_t ctls);
-void vmx_dump(struct vcpu *v);
-/* vmx_msr.c: MSRs the backend owns (VMCS fields, passthrough). */
-bool vmx_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
-bool vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val, bool *gp);
-uint64_t vmx_msr_bitmap_page(void);
-/* Guest mode helpers */
-uint64_t vmx_guest_cr0(struct vcpu *v);
-uint64_t vmx_guest_cr4(struct vcpu *v);
-void vmx_write_cr0(struct vcpu *v, uint64_t val, bool *gp);
-void vmx_write_cr4(struct vcpu *v, uint64_t val, bool *gp);
-uint64_t vmx_guest_xcr0_allowed(void);
-/* Backend operations (vmx_vcpu.c, vmx_exit.c), gathered in vmx_cpu.c. */
 int vmx_vm_init(struct vm *vm, char *err, size_t errlen);
 int vmx_vm_map_ram(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t len);
+void vmx_vm_destroy(struct vm *vm);
 int vmx_vcpu_init(struct vcpu *v, char *err, size_t errlen);
 void vmx_vcpu_destroy(struct vcpu *v);
-void vmx_vm_destroy(struct vm *vm);
 void vmx_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot_state *s);
-enum vcpu_run_result vmx_vcpu_run(struct vcpu *v);
+void vmx_vcpu_load(struct vcpu *v);
 void vmx_vcpu_put(struct vcpu *v);
-uint64_t vmx_get_rsp(struct vcpu *v);
-void vmx_set_rsp(struct vcpu *v, uint64_t rsp);
-const char *vmx_exit_name(unsigned reason);
+void vmx_flush_tlb(struct vcpu *v);
+void vmx_dump(struct vcpu *v);
+/* vmx_regs.c: the accessors */
+uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r);
+void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val);
+void vmx_get_seg(struct vcpu *v, unsigned seg, struct x86_seg *out);
+void vmx_set_seg(unsigned seg, const struct x86_seg *s);
+unsigned vmx_get_cpl(struct vcpu *v);
+unsigned vmx_get_code_bits(struct vcpu *v);
+unsigned vmx_get_intr_state(struct vcpu *v);
+void vmx_skip_insn(struct vcpu *v, unsigned len);
+void vmx_inject(struct vcpu *v, const struct x86_event *ev);
+void vmx_set_windows(struct vcpu *v, bool intr, bool nmi);
+void vmx_set_tsc_offset(struct vcpu *v, int64_t offset);
+void vmx_set_proc_ctls(struct vcpu *v, uint32_t ctls);
+uint64_t vmx_cr0_mask(void);
+uint64_t vmx_cr4_mask(void);
+/* vmx_msr.c: the MSR bitmap (which MSRs the guest uses without exits). */
+uint64_t vmx_msr_bitmap_page(void);
 
 #endif

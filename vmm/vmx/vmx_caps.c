@@ -304,7 +304,7 @@ static uint64_t vmx_cr0_must1(const struct vmx_config *c, bool unrestricted)
 	uint64_t must1 = c->cr0_fixed0;
 
 	if (unrestricted)
-		must1 &= ~(VMX_CR0_PE | VMX_CR0_PG);
+		must1 &= ~(CR0_PE | CR0_PG);
 	return must1;
 }
 
@@ -322,7 +322,7 @@ bool vmx_cr0_valid(const struct vmx_config *c, uint64_t cr0, bool unrestricted)
 {
 	/* Paging without protection is invalid even for unrestricted guests
 	 * (27.3.1.1). */
-	if ((cr0 & VMX_CR0_PG) && !(cr0 & VMX_CR0_PE))
+	if ((cr0 & CR0_PG) && !(cr0 & CR0_PE))
 		return false;
 	return vmx_cr0_fixup(c, cr0, unrestricted) == cr0;
 }

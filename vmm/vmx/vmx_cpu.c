@@ -53,11 +53,16 @@ static void read_caps(struct vmx_cap_msrs *m)
 	}
 }
 
-static int vmx_cpu_init(char *err, size_t errlen)
+static bool vmx_probe(void)
 {
 	uint32_t a, b, c, d;
 	cpuid(1, &a, &b, &c, &d);
-	if (!(c & (1u << 5))) {
+	return c & (1u << 5);
+}
+
+static int vmx_cpu_init(char *err, size_t errlen)
+{
+	if (!vmx_probe()) {
 		fmt_snprintf(err, errlen, "this CPU has no VMX (VT-x)");
 		return -1;
 	}
@@ -108,20 +113,31 @@ static void vmx_describe(char *buf, size_t len)
 	vmx_caps_describe(&vmx_cfg, buf, len);
 }
 
-const struct vmm_backend vmx_backend = {
+static const struct vmm_backend vmx_backend = {
 	.name = "vmx",
+	.probe = vmx_probe,
 	.cpu_init = vmx_cpu_init,
 	.describe = vmx_describe,
 	.vm_init = vmx_vm_init,
 	.vm_map_ram = vmx_vm_map_ram,
+	.vm_destroy = vmx_vm_destroy,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_destroy = vmx_vcpu_destroy,
-	.vm_destroy = vmx_vm_destroy,
 	.vcpu_set_boot = vmx_vcpu_set_boot,
-	.vcpu_run = vmx_vcpu_run,
+	.vcpu_load = vmx_vcpu_load,
 	.vcpu_put = vmx_vcpu_put,
-	.get_rsp = vmx_get_rsp,
-	.set_rsp = vmx_set_rsp,
+	.enter = vmx_enter_guest,
+	.get_reg = vmx_get_reg,
+	.set_reg = vmx_set_reg,
+	.get_seg = vmx_get_seg,
+	.get_cpl = vmx_get_cpl,
+	.get_code_bits = vmx_get_code_bits,
+	.get_intr_state = vmx_get_intr_state,
+	.skip_insn = vmx_skip_insn,
+	.inject = vmx_inject,
+	.set_windows = vmx_set_windows,
+	.flush_tlb = vmx_flush_tlb,
+	.set_tsc_offset = vmx_set_tsc_offset,
 	.vcpu_dump = vmx_dump,
-	.exit_name = vmx_exit_name,
 };
+VMM_BACKEND(vmx_backend);

@@ -1,0 +1,115 @@
+/* CPUID as guests see it: the host's, minus what lhv does not virtualize;
+ * the hypervisor leaves (0x40000000-0x4fffffff) are the paravirtual
+ * interface's (vmm/pv/pv_cpuid.c). */
+#include "vmm/emul/emul.h"
+#include "vmm/pv/pv.h"
+#include "hw/x86.h"
+
+/* Bytes of an XSAVE area holding the components in mask: the standard
+ * format places each at its CPUID offset; the compacted one (XSAVEC) packs
+ * them in order after the 576-byte legacy area and header, 64-byte aligned
+ * where CPUID.(0xD,i).ECX[1] asks (SDM 13.4.3). */
+static uint32_t xsave_size(uint64_t mask, bool compacted)
+{
+	uint32_t size = 576;
+	for (unsigned i = 2; i < 32; i++) {
+		if (!((mask >> i) & 1))
+			continue;
+		uint32_t sz, off, flags, d;
+		cpuid_count(0xD, i, &sz, &off, &flags, &d);
+		if (compacted)
+			size = ((flags & 2) ? ALIGN_UP(size, 64u) : size) + sz;
+		else
+			size = MAX(size, off + sz);
+	}
+	return size;
+}
+
+void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	uint32_t a = 0, b = 0, c = 0, d = 0;
+	if (leaf >= 0x40000000u && leaf < 0x50000000u) {
+		pv_cpuid(v, leaf, sub, out);
+		return;
+	}
+	uint32_t max_basic;
+	cpuid(0, &max_basic, &b, &c, &d);
+	if (leaf < 0x80000000u && leaf > max_basic)
+		leaf = max_basic;            /* the CPU answers out-of-range leaves so */
+	cpuid_count(leaf, sub, &a, &b, &c, &d);
+	switch (leaf) {
+	case 1:
+		/* APIC ID and logical count; no VMX, SMX, MONITOR, PDCM, DCA or
+		 * PCID (not virtualized); hypervisor present; x2APIC and
+		 * TSC-deadline provided by the virtual LAPIC; OSXSAVE mirrors the
+		 * guest's CR4. */
+		b = (b & 0x0000ffffu) | (v->apic_id << 24) | ((v->vm->nvcpus & 0xff) << 16);
+		c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15) |
+		       (1u << 18) | (1u << 17) | (1u << 27));
+		c |= (1u << 31) | (1u << 21) | (1u << 24);
+		/* No MCE/MCA, MTRR, ACPI thermal or TM: their MSRs are not
+		 * emulated. HTT: the logical count above is valid. */
+		d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 22) | (1u << 29));
+		d |= 1u << 28;
+		if (backend->get_reg(v, VREG_CR4) & CR4_OSXSAVE)
+			c |= 1u << 27;
+		break;
+	case 5: case 0xA:                /* MONITOR, PMU */
+		a = b = c = d = 0;
+		break;
+	case 6:
+		/* Power management: only ARAT (the virtual LAPIC timer runs in
+		 * every guest C-state), so Linux needs no PIT broadcast timer. */
+		a = 1u << 2;
+		b = c = d = 0;
+		break;
+	case 7:
+		if (sub == 0) {
+			/* No SGX, TSC_ADJUST, RTM/HLE, MPX, PT, PKU, WAITPKG. */
+			b &= ~((1u << 1) | (1u << 2) | (1u << 4) | (1u << 11) | (1u << 14) | (1u << 25));
+			c &= ~((1u << 3) | (1u << 4) | (1u << 5));
+			/* No speculation-control MSRs (IBRS/IBPB, STIBP, L1D
+			 * flush, ARCH_CAPABILITIES, core capabilities, SSBD). */
+			d &= ~((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 30) | (1u << 31));
+		}
+		break;
+	case 0xB: case 0x1F:
+		/* One thread per core, all vCPUs in one package. */
+		if (sub == 0) {
+			a = 0; b = 1; c = 0x100;
+		} else if (sub == 1) {
+			unsigned shift = 0;
+			while ((1u << shift) < v->vm->nvcpus)
+				shift++;
+			a = shift; b = v->vm->nvcpus; c = 0x201;
+		} else {
+			a = b = 0; c = sub;
+		}
+		d = v->apic_id;
+		break;
+	case 0xD:
+		/* XSAVE: only x87, SSE, AVX and AVX-512 state components; sizes
+		 * computed for the guest's own XCR0, never the hardware's. */
+		if (sub == 0) {
+			a &= (uint32_t)GUEST_XCR0_MASK;
+			d = 0;
+			b = xsave_size(v->xcr0 & a, false);
+			c = xsave_size(a, false);
+		} else if (sub == 1) {
+			/* No XSAVES, so no supervisor states (IA32_XSS stays 0). */
+			a &= ~(1u << 3);
+			b = xsave_size(v->xcr0, true);
+			c = d = 0;
+		} else if (sub >= 32 || !(((uint32_t)GUEST_XCR0_MASK >> sub) & 1)) {
+			a = b = c = d = 0;
+		}
+		break;
+	case 0x12: case 0x14:            /* SGX, processor trace */
+		a = b = c = d = 0;
+		break;
+	case 0x80000001:
+		c &= ~(1u << 2);              /* no SVM */
+		break;
+	}
+	out[0] = a; out[1] = b; out[2] = c; out[3] = d;
+}

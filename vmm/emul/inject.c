@@ -1,0 +1,57 @@
+/* Which event the guest receives at the next entry. One event per entry
+ * (VM entry injects at most one: SDM 26.6, APM 15.20), in the order the
+ * hardware would deliver them: an event whose delivery an exit interrupted
+ * (SDM 27.2.4 "IDT-vectoring information", APM 15.7.2 EXITINTINFO), an
+ * exception an exit handler raised, an NMI unless NMIs are blocked, then
+ * the LAPIC's highest interrupt if RFLAGS.IF is set and no STI/MOV-SS
+ * shadow is in force. Whatever must wait gets a window exit. */
+#include "vmm/emul/emul.h"
+#include "vmm/dev/vlapic.h"
+
+/* Ask for window exits, calling the backend only when that changes:
+ * nearly every entry has nothing pending and no window open. */
+static void windows(struct vcpu *v, bool intr, bool nmi)
+{
+	if (!intr && !nmi && !v->windows)
+		return;
+	v->windows = intr || nmi;
+	backend->set_windows(v, intr, nmi);
+}
+
+void emul_inject_slow(struct vcpu *v)
+{
+	const struct vmm_backend *b = backend;
+	struct x86_event *ev = v->reinject.valid ? &v->reinject : v->exc.valid ? &v->exc : NULL;
+	if (ev) {
+		b->inject(v, ev);
+		ev->valid = false;
+		/* Further events wait for the next exit. */
+		windows(v, v->nmi_pending || vlapic_pending(v), false);
+		return;
+	}
+	if (v->nmi_pending) {
+		if (!(b->get_intr_state(v) & (VCPU_BLOCKED_NMI | VCPU_SHADOW_STI | VCPU_SHADOW_MOVSS))) {
+			v->nmi_pending = false;
+			b->inject(v, &(struct x86_event){ .valid = true, .type = X86_EV_NMI,
+							  .vector = X86_EXC_NMI });
+			windows(v, false, false);
+		} else {
+			windows(v, false, true);
+		}
+		return;
+	}
+	if (!vlapic_pending(v)) {
+		windows(v, false, false);
+		return;
+	}
+	if ((b->get_reg(v, VREG_RFLAGS) & RFLAGS_IF) &&
+	    !(b->get_intr_state(v) & (VCPU_SHADOW_STI | VCPU_SHADOW_MOVSS))) {
+		int vec = vlapic_ack(v);
+		if (vec >= 0)
+			b->inject(v, &(struct x86_event){ .valid = true, .type = X86_EV_INTR,
+							  .vector = (uint8_t)vec });
+		windows(v, false, false);
+	} else {
+		windows(v, true, false);
+	}
+}

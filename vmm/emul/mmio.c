@@ -1,0 +1,88 @@
+/* MMIO emulation: decode the faulting instruction and apply it to a device
+ * model. Anything else outside RAM stops the VM. */
+#include "vmm/emul/emul.h"
+#include "vmm/emul/walk.h"
+#include "vmm/emul/x86_decode.h"
+#include "vmm/dev/route.h"
+#include "core/fmt.h"
+#include "core/log.h"
+
+void emul_guest_mode(struct vcpu *v, struct guest_mode *m)
+{
+	const struct vmm_backend *b = backend;
+	struct x86_seg cs;
+	b->get_seg(v, X86_SEG_CS, &cs);
+	m->rip = b->get_reg(v, VREG_RIP);
+	m->cs_base = cs.base;
+	m->code_bits = b->get_code_bits(v);
+	m->cr0 = b->get_reg(v, VREG_CR0);
+	m->cr3 = b->get_reg(v, VREG_CR3);
+	m->cr4 = b->get_reg(v, VREG_CR4);
+	m->efer = b->get_reg(v, VREG_EFER);
+	m->cpl = b->get_cpl(v);
+}
+
+static unsigned fail(struct vcpu *v, const char *what, uint64_t gpa)
+{
+	char msg[128];
+	fmt_snprintf(msg, sizeof(msg), "%s at gpa %#llx", what, (unsigned long long)gpa);
+	vm_stop(v->vm, STOP_FAULT, 0, msg);
+	return 0;
+}
+
+unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
+{
+	if (!dev_mmio_claims(gpa))
+		return fail(v, "access outside RAM and devices", gpa);
+	struct guest_mode gm, *m = &gm;
+	emul_guest_mode(v, m);
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	size_t n = guest_read_linear(v->vm, m, m->cs_base + m->rip, bytes, sizeof(bytes));
+	if (!n)
+		return fail(v, "cannot fetch the instruction accessing a device", gpa);
+	struct x86_insn in;
+	const char *err;
+	enum x86_cpu_mode mode = m->code_bits == 64 ? X86_MODE_64 : m->code_bits == 32 ? X86_MODE_32 :
+				 X86_MODE_16;
+	if (x86_decode(bytes, n, mode, &in, &err) < 0) {
+		char msg[96];
+		fmt_snprintf(msg, sizeof(msg), "undecodable device access (%s)", err);
+		return fail(v, msg, gpa);
+	}
+	if (in.string)
+		return fail(v, "string instruction on a device", gpa);
+	uint64_t memval = 0, regval;
+	uint64_t src = in.has_imm ? in.imm : in.reg >= 0 ?
+		x86_reg_get(vcpu_get_gpr(v, (unsigned)in.reg), in.size, in.high8) : 0;
+	switch (in.kind) {
+	case X86_MMIO_READ:
+		dev_mmio(v, gpa, in.size, false, &memval);
+		regval = x86_extend(memval & x86_size_mask(in.size), in.size, in.reg_size, in.ext);
+		vcpu_set_gpr(v, (unsigned)in.reg, x86_reg_set(vcpu_get_gpr(v, (unsigned)in.reg),
+							    regval, in.reg_size, in.high8));
+		break;
+	case X86_MMIO_WRITE:
+		memval = src & x86_size_mask(in.size);
+		dev_mmio(v, gpa, in.size, true, &memval);
+		break;
+	case X86_MMIO_XCHG:
+		dev_mmio(v, gpa, in.size, false, &memval);
+		regval = src & x86_size_mask(in.size);
+		dev_mmio(v, gpa, in.size, true, &regval);
+		vcpu_set_gpr(v, (unsigned)in.reg, x86_reg_set(vcpu_get_gpr(v, (unsigned)in.reg),
+							    memval, in.size, in.high8));
+		break;
+	case X86_MMIO_RMW:
+	case X86_MMIO_CMP: {
+		/* Flags are not reflected back: no device model needs them yet,
+		 * and Linux never branches on flags from device memory ops. */
+		uint64_t flags = 0;
+		dev_mmio(v, gpa, in.size, false, &memval);
+		uint64_t res = x86_alu(in.alu, memval, src, in.size, &flags);
+		if (in.kind == X86_MMIO_RMW)
+			dev_mmio(v, gpa, in.size, true, &res);
+		break;
+	}
+	}
+	return in.len;
+}

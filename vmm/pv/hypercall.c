@@ -1,0 +1,27 @@
+#include "vmm/pv/hypercall.h"
+#include "vmm/vm/backend.h"
+
+void hypercall(struct vcpu *v)
+{
+	uint64_t nr = v->gpr[GPR_RAX];
+	/* A number with upper bits set is unknown in 64-bit mode; outside it
+	 * those bits do not exist. */
+	if (nr >> 32) {
+		if (backend->get_code_bits(v) == 64) {
+			v->gpr[GPR_RAX] = HC_ENOSYS;
+			return;
+		}
+		nr = (uint32_t)nr;
+	}
+	uint64_t ret;
+	switch (nr) {
+	case HC_LHV_ECHO:
+		/* RBX + 1 whatever the mode: 32-bit code reads only EAX, whose
+		 * value the upper half of RBX cannot change. */
+		ret = v->gpr[GPR_RBX] + 1;
+		break;
+	default:
+		ret = HC_ENOSYS;
+	}
+	v->gpr[GPR_RAX] = ret;
+}

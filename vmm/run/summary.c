@@ -1,0 +1,83 @@
+/* The end of a VM's life and of the machine's: the lifecycle line when the
+ * last vCPU of a VM has left its pCPU, and when every VM is done the
+ * power-off summary (per VM its exits by kind, per vCPU and per pCPU the
+ * scheduler's accounting: docs/console.md) and the power-off. */
+#include "vmm/run/run.h"
+#include "vmm/dev/vdev.h"
+#include "core/fmt.h"
+#include "core/log.h"
+#include "hw/power.h"
+
+static volatile unsigned vms_live;
+
+void run_set_live_vms(unsigned n)
+{
+	vms_live = n;
+}
+
+static void print_vm(struct vm *vm)
+{
+	uint64_t total = 0;
+	char buf[400];
+	size_t n = 0;
+	for (unsigned r = 0; r < VMEXIT_NR; r++) {
+		if (!vm->exit_count[r])
+			continue;
+		total += vm->exit_count[r];
+		n += (size_t)fmt_snprintf(buf + MIN(n, sizeof(buf)), sizeof(buf) - MIN(n, sizeof(buf)),
+					  " %s=%llu", vm_exit_name(r), (unsigned long long)vm->exit_count[r]);
+	}
+	pr_info("summary: vm %s stopped reason=%s, exits %llu:%s", vm->name,
+		vm_stop_reason_name(vm->stop_reason), (unsigned long long)total, buf);
+	for (unsigned c = 0; c < vm->nvcpus; c++) {
+		struct vcpu *v = vm->vcpus[c];
+		struct sched_stats st;
+		sched_vcpu_stats(&v->sched, &st);
+		/* Times in ms (run, steal = runnable but waiting) and us
+		 * (wake-up to dispatch), from the scheduler's accounting. */
+		uint64_t mean = st.wakeups_dispatched ? st.wake_lat_sum_ns / st.wakeups_dispatched : 0;
+		pr_info("summary: vm %s vcpu%u run %llu.%03llu steal %llu.%03llu preempt %llu migr %llu "
+			"wake max %llu mean %llu exits %llu",
+			vm->name, c, (unsigned long long)(st.run_ns / 1000000),
+			(unsigned long long)(st.run_ns / 1000 % 1000),
+			(unsigned long long)(st.steal_ns / 1000000),
+			(unsigned long long)(st.steal_ns / 1000 % 1000),
+			(unsigned long long)st.preemptions, (unsigned long long)st.migrations,
+			(unsigned long long)(st.wake_lat_max_ns / 1000), (unsigned long long)(mean / 1000),
+			(unsigned long long)v->exits);
+	}
+}
+
+static void print_summary(void)
+{
+	pr_info("summary: %u VM(s)", nvms);
+	for (unsigned i = 0; i < nvms; i++)
+		print_vm(vms[i]);
+	/* Read without the scheduler's lock: the counters only grow and the
+	 * machine is about to power off. */
+	for (unsigned i = 0; i < run_sched_npcpus(); i++) {
+		const struct sched_pcpu *p = run_sched_pcpu(i);
+		pr_info("summary: sched %s pcpu%u decisions %llu switches %llu", sched_active_name(), i,
+			(unsigned long long)p->decisions, (unsigned long long)p->switches);
+	}
+}
+
+void vcpu_stopped(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	if (__atomic_add_fetch(&vm->nstopped, 1, __ATOMIC_ACQ_REL) != vm->nvcpus)
+		return;
+	/* Last vCPU out: the VM is done. */
+	vdev_flush(vm);
+	uint64_t f = spin_lock_irqsave(&vm->lock);
+	vm->state = VM_STOPPED;
+	spin_unlock_irqrestore(&vm->lock, f);
+	if (vm->stop_reason == STOP_EXIT)
+		hv_contract("VM %s stopped reason=exit code=%llu", vm->name, (unsigned long long)vm->stop_code);
+	else
+		hv_contract("VM %s stopped reason=%s", vm->name, vm_stop_reason_name(vm->stop_reason));
+	if (__atomic_sub_fetch(&vms_live, 1, __ATOMIC_ACQ_REL) == 0) {
+		print_summary();
+		machine_poweroff();
+	}
+}

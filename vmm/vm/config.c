@@ -1,0 +1,225 @@
+/* Guest module line parser; see vm_config.h. */
+#include "vmm/vm/config.h"
+#include "core/cmdline.h"
+#include "core/fmt.h"
+
+#define VMCFG_RAW_MAX 40        /* raw mem= and slice= text kept for messages */
+
+/* Every problem found, joined by "; " (cut when the buffer is full). */
+struct vmcfg_problems {
+	char text[512];
+	size_t len;
+	int count;
+};
+
+static void problem(struct vmcfg_problems *p, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+static void problem(struct vmcfg_problems *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->count && p->len < sizeof(p->text))
+		p->len += (size_t)fmt_snprintf(p->text + p->len, sizeof(p->text) - p->len, "; ");
+	if (p->len < sizeof(p->text)) {
+		va_start(ap, fmt);
+		n = fmt_vsnprintf(p->text + p->len, sizeof(p->text) - p->len, fmt, ap);
+		va_end(ap);
+		p->len += (size_t)n;
+	}
+	p->count++;
+}
+
+static void vmcfg_warn(void *ctx, const char *msg)
+{
+	problem(ctx, "%s", msg);
+}
+
+/* What cmdline_apply fills in, before validation. */
+struct vmcfg_raw {
+	char name[VM_NAME_MAX];
+	uint64_t vcpus, weight, cap;
+	char mem[VMCFG_RAW_MAX], slice[VMCFG_RAW_MAX];
+	bool initrd;
+	bool seen_name, seen_vcpus, seen_mem, seen_weight, seen_cap, seen_slice;
+};
+
+static bool name_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* "10" (ms), "10ms", "500us" -> ns; false on junk. */
+static bool parse_slice(const char *s, uint64_t *ns)
+{
+	size_t digits = 0, len = strlen(s);
+	uint64_t v, unit = 1000000;
+
+	while (digits < len && s[digits] >= '0' && s[digits] <= '9')
+		digits++;
+	if (digits == 0 || !cmdline_parse_u64(s, digits, &v))
+		return false;
+	if (strcmp(s + digits, "us") == 0)
+		unit = 1000;
+	else if (s[digits] && strcmp(s + digits, "ms") != 0)
+		return false;
+	if (v > VM_SLICE_MAX_NS)        /* also keeps v * unit from wrapping */
+		v = VM_SLICE_MAX_NS + 1;
+	*ns = v * unit;
+	return true;
+}
+
+static void check_mem(struct vmcfg_raw *r, uint64_t mem_free, struct vm_config *c,
+		      struct vmcfg_problems *p)
+{
+	uint64_t mem;
+
+	if (!r->seen_mem) {
+		problem(p, "missing mem=<size>");
+		return;
+	}
+	if (!cmdline_parse_size(r->mem, strlen(r->mem), &mem)) {
+		problem(p, "bad value 'mem=%s' (expected a size such as 512M)", r->mem);
+		return;
+	}
+	if (mem < VM_MEM_MIN) {
+		problem(p, "mem=%s is below the minimum (%llu MiB)", r->mem,
+			(unsigned long long)(VM_MEM_MIN >> 20));
+		return;
+	}
+	if (mem > mem_free || ALIGN_UP(mem, VM_MEM_ALIGN) > mem_free ||
+	    ALIGN_UP(mem, VM_MEM_ALIGN) < mem) {
+		problem(p, "mem=%s exceeds free memory (%llu MiB)", r->mem,
+			(unsigned long long)(mem_free >> 20));
+		return;
+	}
+	c->mem = ALIGN_UP(mem, VM_MEM_ALIGN);
+}
+
+static void check_sched(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg_problems *p)
+{
+	if (r->seen_weight && (r->weight < 1 || r->weight > VM_WEIGHT_MAX))
+		problem(p, "weight=%llu out of range (1..%u)",
+			(unsigned long long)r->weight, VM_WEIGHT_MAX);
+	else if (r->seen_weight)
+		c->weight = (unsigned)r->weight;
+
+	/* A cap is a share of one CPU; more than all vCPUs running flat out
+	 * can never be reached. */
+	if (r->seen_cap && c->vcpus && r->cap > 100ull * c->vcpus)
+		problem(p, "cap=%llu out of range (0..%u for %u vcpus)",
+			(unsigned long long)r->cap, 100 * c->vcpus, c->vcpus);
+	else if (r->seen_cap)
+		c->cap = (unsigned)r->cap;
+
+	if (r->seen_slice) {
+		uint64_t ns;
+		if (!parse_slice(r->slice, &ns))
+			problem(p, "bad value 'slice=%s' (expected e.g. 10, 10ms or 500us)",
+				r->slice);
+		else if (ns < VM_SLICE_MIN_NS || ns > VM_SLICE_MAX_NS)
+			problem(p, "slice=%s out of range (100us..1000ms)", r->slice);
+		else
+			c->slice_ns = ns;
+	}
+}
+
+static void check_kernel(struct vmcfg_raw *r, uint64_t mem_free, struct vm_config *c,
+			 struct vmcfg_problems *p)
+{
+	if (!r->seen_vcpus)
+		problem(p, "missing vcpus=<N>");
+	else if (r->vcpus < 1 || r->vcpus > VM_MAX_VCPUS)
+		problem(p, "vcpus=%llu out of range (1..%u)",
+			(unsigned long long)r->vcpus, VM_MAX_VCPUS);
+	else
+		c->vcpus = (unsigned)r->vcpus;
+	check_mem(r, mem_free, c, p);
+	check_sched(r, c, p);
+}
+
+static void check_initrd(struct vmcfg_raw *r, const char *tail, struct vmcfg_problems *p)
+{
+	static const char *const names[] = { "vcpus", "mem", "weight", "cap", "slice" };
+	const bool seen[] = { r->seen_vcpus, r->seen_mem, r->seen_weight,
+			      r->seen_cap, r->seen_slice };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
+		if (seen[i])
+			problem(p, "option '%s' not allowed on an initrd line", names[i]);
+	if (tail)
+		problem(p, "a guest command line is not allowed on an initrd line");
+}
+
+/* Copy the text after "--" without trailing blanks. */
+static void copy_tail(const char *tail, struct vm_config *c, struct vmcfg_problems *p)
+{
+	size_t len = strlen(tail);
+
+	while (len && (tail[len - 1] == ' ' || tail[len - 1] == '\t' ||
+		       tail[len - 1] == '\n' || tail[len - 1] == '\r'))
+		len--;
+	if (len >= sizeof(c->cmdline)) {
+		problem(p, "guest command line too long: %zu characters (at most %zu)",
+			len, sizeof(c->cmdline) - 1);
+		return;
+	}
+	memcpy(c->cmdline, tail, len);
+	c->cmdline[len] = '\0';
+	c->has_cmdline = true;
+}
+
+int vm_config_parse(const char *line, uint64_t mem_free, struct vm_config *c,
+		    char *err, size_t errlen)
+{
+	struct vmcfg_raw r;
+	struct vmcfg_problems p;
+	const char *tail = NULL;
+	const struct opt_desc opts[] = {
+		{ "vm", OPT_STR, r.name, sizeof(r.name), 0, 0, &r.seen_name },
+		{ "vcpus", OPT_U64, &r.vcpus, 0, 0, 0, &r.seen_vcpus },
+		{ "mem", OPT_STR, r.mem, sizeof(r.mem), 0, 0, &r.seen_mem },
+		{ "weight", OPT_U64, &r.weight, 0, 0, 0, &r.seen_weight },
+		{ "cap", OPT_U64, &r.cap, 0, 0, 0, &r.seen_cap },
+		{ "slice", OPT_STR, r.slice, sizeof(r.slice), 0, 0, &r.seen_slice },
+		{ "initrd", OPT_FLAG, &r.initrd, 0, 0, 0, NULL },
+	};
+	bool named;
+
+	memset(&r, 0, sizeof(r));
+	memset(&p, 0, sizeof(p));
+	memset(c, 0, sizeof(*c));
+	c->weight = VM_WEIGHT_DEFAULT;
+	cmdline_apply(line, opts, ARRAY_SIZE(opts), vmcfg_warn, &p, &tail);
+
+	named = r.seen_name && name_ok(r.name);
+	if (named)
+		memcpy(c->name, r.name, sizeof(c->name));
+	else if (r.seen_name)
+		problem(&p, "bad vm name '%s' (expected 1-31 of A-Z a-z 0-9 _ -)", r.name);
+	else
+		problem(&p, "missing vm=<name>");
+
+	c->is_initrd = r.initrd;
+	if (r.initrd)
+		check_initrd(&r, tail, &p);
+	else
+		check_kernel(&r, mem_free, c, &p);
+	if (tail && !r.initrd)
+		copy_tail(tail, c, &p);
+
+	if (!p.count)
+		return 0;
+	if (errlen)
+		fmt_snprintf(err, errlen, "%s%s%s%s", named ? "vm=" : "",
+			     named ? c->name : "", named ? ": " : "", p.text);
+	return -1;
+}

@@ -1,0 +1,143 @@
+/* VM and vCPU objects: the state every part of the VMM shares, and the two
+ * services everything below the run loop needs: stopping a VM and kicking
+ * a vCPU when an event arrives for it. Backend state (VMCS/VMCB, nested
+ * page tables) hangs off the opaque `arch` pointers and device state off
+ * `devs`/`lapic`: this layer never looks inside them. */
+#ifndef VMM_VM_VM_H
+#define VMM_VM_VM_H
+#include "core/lib.h"
+#include "core/spinlock.h"
+#include "core/timer.h"
+#include "vmm/vm/config.h"
+#include "vmm/vm/exit.h"
+#include "sched/sched.h"
+
+#define VM_MAX        16
+
+/* XSAVE state components a guest may enable (CPUID leaf 0xD and XSETBV
+ * agree on it): x87, SSE, AVX, AVX-512 opmask/ZMM_Hi256/Hi16_ZMM. */
+#define GUEST_XCR0_MASK 0xe7ull
+
+enum vm_state { VM_RUNNING, VM_STOPPING, VM_STOPPED };
+enum vm_stop_reason { STOP_POWEROFF, STOP_EXIT, STOP_FAULT, STOP_ERROR };
+enum vcpu_state { VCPU_RUNNABLE, VCPU_RUNNING, VCPU_HALTED, VCPU_WAIT_SIPI, VCPU_STOPPED };
+
+/* General registers by x86 encoding (0 = RAX ... 15 = R15). RSP lives in
+ * the backend's state: read it with vcpu_get_gpr() (vmm/vm/backend.h). */
+enum { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+       GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15 };
+
+/* An event to deliver to the guest; the types follow the x86 event kinds
+ * (the backends translate them into their own encodings). */
+enum x86_event_type {
+	X86_EV_INTR = 0,        /* external interrupt */
+	X86_EV_NMI = 2,
+	X86_EV_HW_EXC = 3,      /* hardware exception */
+	X86_EV_SW_INTR = 4,     /* INT n */
+	X86_EV_PRIV_SW_EXC = 5, /* INT1 */
+	X86_EV_SW_EXC = 6,      /* INT3, INTO */
+};
+struct x86_event {
+	bool valid;
+	bool has_error;
+	uint8_t type;
+	uint8_t vector;
+	uint32_t error;
+	uint32_t insn_len;      /* software events: the instruction to skip */
+};
+
+/* Per-vCPU requests: work the vCPU's own pCPU does before the next entry
+ * (vmm/run/vcpu_run.c), posted from anywhere with vcpu_request(). */
+enum vcpu_request {
+	VCPU_REQ_TLB_FLUSH,     /* flush the guest's TLB */
+	VCPU_REQ_TSC_OFFSET,    /* the VM's TSC offset changed */
+	VCPU_REQ_NR
+};
+
+struct vlapic;
+struct vdevs;
+struct vm;
+
+struct vcpu {
+	uint64_t gpr[16];         /* saved/restored by the entry stub; keep first */
+	uint64_t cr2;             /* switched by the entry stub where the hardware does not */
+	struct vm *vm;
+	unsigned id;
+	uint32_t apic_id;
+	volatile int state;       /* enum vcpu_state, changed under vcpu->lock */
+	int pcpu;                 /* running on, -1 if not */
+	void *arch;               /* the backend's */
+	struct vlapic *lapic;
+	spinlock_t lock;
+	/* Events that make a halted or waiting vCPU runnable. */
+	bool init_pending;
+	int sipi_vector;          /* -1: none */
+	bool nmi_pending;
+	bool halt_if_off;         /* halted with RFLAGS.IF clear: only NMI/INIT/SIPI wake it */
+	volatile uint32_t requests;       /* bit per enum vcpu_request */
+	/* Events for the next entry: one whose delivery an exit interrupted
+	 * (the backend fills it), and an exception an exit handler raised. */
+	struct x86_event reinject, exc;
+	bool windows;             /* an interrupt/NMI window exit is asked for */
+	/* Architectural state the generic code emulates. */
+	uint64_t xcr0;            /* the guest's XCR0 */
+	uint64_t dr[4], dr6;      /* debug registers (never loaded into hardware) */
+	void *fpu;                /* XSAVE area (vmm/emul/fpu.c) */
+	uint64_t kvmclock_msr;    /* MSR_KVM_SYSTEM_TIME(_NEW) as written */
+	/* Accounting (run time, steal, ... live in sched.stats). */
+	uint64_t exits, runs;
+	/* Scheduler's view (docs/scheduling.md): state, stats, policy data. */
+	struct sched_vcpu sched;
+};
+
+struct vm {
+	char name[VM_NAME_MAX];
+	unsigned id;
+	unsigned nvcpus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	struct sched_vcpu *sched_vcpus[VM_MAX_VCPUS];   /* &vcpus[i]->sched */
+	struct sched_vm sched;    /* scheduler's view (run_vm_add) */
+	uint64_t ram_size;        /* bytes, a multiple of 2 MiB */
+	uint64_t *ram_chunks;     /* host physical address of each 2 MiB chunk */
+	void *arch;               /* the backend's */
+	struct vdevs *devs;       /* vmm/dev/vdev.h: UART, IOAPIC, PIT, PIC, CMOS, ACPI PM */
+	/* Has v a fixed interrupt it could take now (above its PPR)? The
+	 * interrupt controller's answer (vmm/dev/vlapic.c sets it). */
+	bool (*intr_pending)(struct vcpu *v);
+	spinlock_t lock;
+	volatile int state;       /* enum vm_state */
+	int stop_reason;
+	uint64_t stop_code;
+	unsigned nstopped;        /* vCPUs that reached VCPU_STOPPED */
+	int64_t tsc_offset;       /* guest TSC = host TSC + tsc_offset */
+	uint64_t created_ns;
+	struct vm_config cfg;
+	uint64_t exit_count[VMEXIT_NR];
+	uint64_t pause_exits;
+};
+
+extern struct vm *vms[VM_MAX];
+extern unsigned nvms;
+
+/* Stop a VM (idempotent): every vCPU leaves its pCPU; once all have, the
+ * lifecycle line "HV VM <name> stopped reason=..." is printed (run/). */
+void vm_stop(struct vm *vm, enum vm_stop_reason why, uint64_t code, const char *detail);
+const char *vm_stop_reason_name(int why);
+
+/* An event for v (interrupt, IPI, INIT/SIPI/NMI, request, VM stop): a
+ * running vCPU's pCPU is made to exit so the event is looked at; a halted
+ * or wait-for-SIPI vCPU with a reason to run gets sched_wake(). */
+void vcpu_kick(struct vcpu *v);
+/* Has a HALTED / WAIT_SIPI vCPU a reason to run? (v->lock held) */
+bool vcpu_wake_ready(struct vcpu *v);
+
+/* Post request r for v and kick it; the run loop takes it before the
+ * vCPU's next entry. */
+void vcpu_request(struct vcpu *v, enum vcpu_request r);
+/* Take (test and clear) request r: for the vCPU's own pCPU. */
+static inline bool vcpu_take_request(struct vcpu *v, enum vcpu_request r)
+{
+	return __atomic_fetch_and(&v->requests, ~(1u << r), __ATOMIC_ACQ_REL) & (1u << r);
+}
+
+#endif
