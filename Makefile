@@ -90,9 +90,11 @@ deps:
 
 # run, test and bench install what is missing first, then build in a fresh
 # make: on a new machine the compiler flags above could not be computed yet.
+# The default guests are prepared only when no guest was given
+# (HV_MODULES / HV_MODULES_FILE, see scripts/run.sh -h).
 run: deps
 	$(MAKE) --no-print-directory all
-	guest/linux/default-guests.sh $(BUILD)
+	$(if $(HV_MODULES)$(filter-out undefined,$(origin HV_MODULES_FILE)),,guest/linux/default-guests.sh $(BUILD))
 	scripts/run.sh
 
 unit: $(UNIT_TESTS)
