@@ -4,7 +4,8 @@
 #   make iso        build/hv.iso (GRUB, multiboot2)
 #   make run        install what is missing, boot the default configuration
 #   make test       install what is missing, run every test (unit, simulator, boot)
-#   make bench      benchmarks (figures go to docs/benchmarks.md by hand)
+#   make bench      benchmarks (figures go to docs/benchmarks.md by hand);
+#                   make bench QUICK=1 leaves out the Linux boot (under a minute)
 #
 # Each area adds its own rules in a module.mk next to its sources; this file
 # only holds the shared toolchain settings and the top-level targets.
@@ -105,9 +106,10 @@ test: deps
 
 test-deps: $(TEST_DEPS)
 
+# QUICK=1: leave out the minutes-long Linux guest boot benchmark.
 bench: deps
 	$(MAKE) --no-print-directory all
-	scripts/bench.sh
+	scripts/bench.sh $(if $(filter 1,$(QUICK)),--quick)
 
 clean:
 	rm -rf $(BUILD)
