@@ -2,7 +2,10 @@
 # `make run`: boot the default configuration under the best emulator here and
 # show the serial console live until the emulator ends.
 #
-#   scripts/run.sh [--bochs | --qemu] [--cpus N]
+#   scripts/run.sh [--bochs | --qemu] [--cpus N] [--dry-run]
+#
+# --dry-run: print the command line and the module lines it would boot, and
+# stop there (no ISO, no emulator).
 #
 # Emulator: QEMU with KVM (-cpu host) when /dev/kvm is usable and the CPU has
 # vmx; otherwise Bochs with the VT-x CPU model (QEMU's TCG has no VMX).
@@ -32,14 +35,15 @@ cd "$ROOT"
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 
-emu=${HV_EMU:-auto} cpus=${HV_CPUS:-2} mem=${HV_MEM:-1024}
+emu=${HV_EMU:-auto} cpus=${HV_CPUS:-2} mem=${HV_MEM:-1024} dry=
 tmo=${HV_TIMEOUT:-3600} model=${HV_MODEL:-tigerlake}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--bochs) emu=bochs ;;
 	--qemu) emu=qemu ;;
 	--cpus) cpus=${2-}; shift ;;
-	-h | --help) sed -n '2,26s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--dry-run) dry=1 ;;
+	-h | --help) sed -n '2,30s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "$prog: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
@@ -80,6 +84,11 @@ if [ -n "$mfile" ] && [ -f "$mfile" ]; then
 	while IFS= read -r m || [ -n "$m" ]; do add_mod "$m"; done < "$mfile"
 fi
 cmdline=${HV_CMDLINE:-}
+if [ -n "$dry" ]; then
+	echo "$prog: command line: $cmdline"
+	for ((i = 1; i < ${#mods[@]}; i += 2)); do echo "$prog: module: ${mods[$i]}"; done
+	exit 0
+fi
 
 if [ -z "$cmdline" ] && [ ${#mods[@]} -eq 0 ] && [ "$BUILD/hv.iso" -nt "$hv" ]; then
 	iso=$BUILD/hv.iso
