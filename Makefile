@@ -4,7 +4,8 @@
 #   make iso        build/hv.iso (GRUB, multiboot2)
 #   make run        install what is missing, boot the default configuration
 #   make test       install what is missing, run every test (unit, simulator, boot)
-#   make bench      benchmarks (figures go to docs/benchmarks.md by hand)
+#   make bench      benchmarks (figures go to docs/benchmarks.md by hand);
+#                   make bench QUICK=1 leaves out the Linux boot (under a minute)
 #
 # Each area adds its own rules in a module.mk next to its sources; this file
 # only holds the shared toolchain settings and the top-level targets.
@@ -93,9 +94,11 @@ deps:
 
 # run, test and bench install what is missing first, then build in a fresh
 # make: on a new machine the compiler flags above could not be computed yet.
+# The default guests are prepared only when no guest was given
+# (HV_MODULES / HV_MODULES_FILE, see scripts/run.sh -h).
 run: deps
 	$(MAKE) --no-print-directory all
-	guest/linux/default-guests.sh $(BUILD)
+	$(if $(HV_MODULES)$(filter-out undefined,$(origin HV_MODULES_FILE)),,guest/linux/default-guests.sh $(BUILD))
 	scripts/run.sh
 
 unit: $(UNIT_TESTS)
@@ -106,9 +109,10 @@ test: deps
 
 test-deps: $(TEST_DEPS)
 
+# QUICK=1: leave out the minutes-long Linux guest boot benchmark.
 bench: deps
 	$(MAKE) --no-print-directory all
-	scripts/bench.sh
+	scripts/bench.sh $(if $(filter 1,$(QUICK)),--quick)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# `make bench`: every */bench.sh of the areas (e.g. sched/bench.sh), then a
-# boot-time benchmark: Bochs (VT-x model) boots the GRUB ISO with 1, 2 and 4
-# pCPUs. Prints figures only; copying them to docs/ is done by hand.
+# `make bench`: every */bench.sh of the areas (sched/bench.sh: scheduler
+# decision cost and simulator speed, seconds; guest/linux/bench.sh: Linux
+# guest boot against a bare boot under Bochs, several minutes), then a
+# boot-time benchmark of the hypervisor itself: Bochs (VT-x model) boots the
+# GRUB ISO with no guest, 1, 2 and 4 pCPUs, to power-off. Prints figures
+# only; copying them to docs/ is done by hand.
 #
-#   scripts/bench.sh [--boot-only | --no-boot] [--cpus "1 2 4"] [--runs N]
+#   scripts/bench.sh [--quick] [--boot-only | --no-boot] [--cpus "1 2 4"] [--runs N]
+#
+# --quick       (`make bench QUICK=1`) leave out the slow area benchmarks
+#               (the Linux guest boot, guest/linux/bench.sh): under a minute
+# --boot-only   only the hypervisor boot benchmark
+# --no-boot     only the area benchmarks (the Linux guest boot included)
 #
 # Boot figures per run:
 #   wall READY   host seconds from starting Bochs to "HV READY" in the log
@@ -25,14 +33,18 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 export BUILD
 
-do_areas=1 do_boot=1 cpus_list="1 2 4" runs=1
+# Area benchmarks that take minutes; --quick leaves them out.
+slow_benches="guest/linux/bench.sh"
+
+do_areas=1 do_boot=1 cpus_list="1 2 4" runs=1 quick=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--quick) quick=1 ;;
 	--boot-only) do_areas= ;;
 	--no-boot) do_boot= ;;
 	--cpus) cpus_list=${2-}; shift ;;
 	--runs) runs=${2-}; shift ;;
-	-h | --help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "$prog: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
@@ -46,6 +58,11 @@ if [ -n "$do_areas" ]; then
 	for b in */bench.sh */*/bench.sh; do
 		[ -f "$b" ] || continue
 		[ "$b" != scripts/bench.sh ] || continue
+		if [ -n "$quick" ] && [[ " $slow_benches " == *" $b "* ]]; then
+			echo "==== $b: left out (--quick) ===="
+			echo
+			continue
+		fi
 		found=1
 		echo "==== $b ===="
 		rc=0

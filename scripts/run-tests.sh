@@ -3,12 +3,23 @@
 # every executable tests/*/*.sh (not tests/*/lib*.sh), each under a hard
 # timeout, up to -j at a time, output captured per test.
 #
-#   scripts/run-tests.sh [-j N] [-l] [FILTER]...
+#   scripts/run-tests.sh [-j N] [-l] [-h] [FILTER]...
 #
-# FILTER: run only tests whose name (unit/test_cmdline, boot/bochs-2cpu, ...)
-# contains one of the strings; also from env TESTS (blank- or comma-separated).
+# Test names: unit/test_<x> for each host unit-test binary build/host/test_<x>
+# (built by `make unit`; `make` alone does not build them), and <dir>/<name>
+# for each script tests/<dir>/<name>.sh (suites boot, guest, linux, scripts,
+# sim, vmx). `-l` lists them.
+# FILTER: run only the tests whose name contains one of the FILTERs (a plain
+# substring, no wildcards; any FILTER may match); also from env TESTS
+# (blank- or comma-separated). A suite is `<dir>/`:
+#   scripts/run-tests.sh unit/             the host unit tests
+#   scripts/run-tests.sh boot/             tests/boot/*.sh (`boot` alone also
+#                                          matches unit/test_linux_boot)
+#   scripts/run-tests.sh bochs-2cpu qemu-pvh   two boot tests
+#   scripts/run-tests.sh test_cmdline      one unit test
+#   TESTS=unit/,sim/ scripts/run-tests.sh  filters through the environment
 # -j N: parallel jobs (default: JOBS env, else 2, the CI machine's cores).
-# -l: list the selected tests and exit.
+# -l: list the selected tests and exit.  -h: this text.
 # Timeouts: 300 s per unit-test binary, 900 s per script unless the script
 # has a line "# timeout: N" in its first 30 lines; TEST_TIMEOUT_SCALE (a
 # whole number, default 1) multiplies them all for slow machines.
@@ -16,7 +27,8 @@
 #
 # Prints "PASS name (Ns)", "FAIL name (...)" with the test's captured output,
 # "SKIP name" as tests end, then exactly one closing line "N passed, N failed".
-# Exit status 1 if any test failed or none was selected.
+# Exit status 1 if any test failed, none was selected, or unit tests were
+# selected but none is built (the message names `make unit`); 2 on bad usage.
 set -uo pipefail
 
 prog=${0##*/}
@@ -27,13 +39,15 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 export BUILD
 
 jobs=${JOBS:-2} list= filters=()
-usage() { sed -n '2,7s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+help_end=$(grep -n '^set -uo pipefail' "$0" | cut -d: -f1)
+usage() { sed -n "2,$((help_end - 1))s/^# \\{0,1\\}//p" "$0" >&2; exit 2; }
+help() { sed -n "2,$((help_end - 1))s/^# \\{0,1\\}//p" "$0"; exit 0; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-j) [ $# -ge 2 ] || usage; jobs=$2; shift ;;
 	-j*) jobs=${1#-j} ;;
 	-l | --list) list=1 ;;
-	-h | --help) usage ;;
+	-h | --help) help ;;
 	-*) echo "$prog: unknown option '$1'" >&2; usage ;;
 	*) filters+=("$1") ;;
 	esac
@@ -73,12 +87,39 @@ for t in tests/*/*.sh; do
 	add "${name%.sh}" "$ROOT/$t" "${tmo:-900}"
 done
 
+# Unit tests the filters select but that are not built, named from their
+# sources (tests/*/test_<x>.c becomes build/host/test_<x>, see the module.mk
+# files). When none is built, `make unit` was not run: with no filter, or
+# when nothing else is selected, stop and say so rather than report success
+# without them; otherwise name them and go on.
+missing_unit=() have_unit=0
+for c in tests/*/test_*.c; do
+	[ -f "$c" ] || continue
+	n=${c##*/}
+	n=unit/${n%.c}
+	selected "$n" || continue
+	if [ -x "$BUILD/host/${n#unit/}" ]; then
+		have_unit=$((have_unit + 1))
+	else
+		missing_unit+=("$n")
+	fi
+done
+if [ ${#missing_unit[@]} -gt 0 ] && [ "$have_unit" -eq 0 ]; then
+	if [ ${#filters[@]} -eq 0 ] || [ ${#names[@]} -eq 0 ]; then
+		echo "$prog: the unit tests are not built (no ${BUILD#"$ROOT"/}/host/test_*): run 'make unit' first" >&2
+		echo "$prog: ('make test' builds everything and runs the whole suite)" >&2
+		[ -n "$list" ] || { echo "0 passed, 0 failed"; exit 1; }
+	else
+		echo "$prog: not built, not run: ${missing_unit[*]} ('make unit' builds them)" >&2
+	fi
+fi
+
 if [ -n "$list" ]; then
 	for i in "${!names[@]}"; do echo "${names[$i]} (timeout ${tmos[$i]}s)"; done
 	exit 0
 fi
 if [ ${#names[@]} -eq 0 ]; then
-	echo "$prog: no tests selected${filters[*]:+ by '${filters[*]}'}" >&2
+	echo "$prog: no tests selected${filters[*]:+ by '${filters[*]}'} ('$prog -l' lists the test names)" >&2
 	echo "0 passed, 0 failed"
 	exit 1
 fi

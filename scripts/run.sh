@@ -2,7 +2,10 @@
 # `make run`: boot the default configuration under the best emulator here and
 # show the serial console live until the emulator ends.
 #
-#   scripts/run.sh [--bochs | --qemu] [--cpus N]
+#   scripts/run.sh [--bochs | --qemu] [--cpus N] [--dry-run]
+#
+# --dry-run: print the command line and the module lines it would boot, and
+# stop there (no ISO, no emulator).
 #
 # Emulator: QEMU with KVM (-cpu host) when /dev/kvm is usable and the CPU has
 # vmx; otherwise Bochs with the VT-x CPU model (QEMU's TCG has no VMX).
@@ -11,13 +14,19 @@
 #   HV_CPUS=N                pCPUs (default 2)
 #   HV_MEM=M                 MiB of RAM (default 1024)
 #   HV_CMDLINE="..."         hypervisor command line (default empty)
-#   HV_MODULES="FILE ARGS; FILE ARGS"  guests/modules, ';' or newline separated
-#   HV_MODULES_FILE=PATH     one "FILE ARGS" per line ('#' comments); default
-#                            build/default-modules when it exists (the default
-#                            guests, written by whoever builds them)
+#   HV_MODULES="FILE ARGS; FILE ARGS"  guests/modules, ';' or newline
+#                            separated; they replace the default guests
+#   HV_MODULES_FILE=PATH     one "FILE ARGS" per line ('#' comments), read
+#                            after HV_MODULES. Default: build/default-modules
+#                            (the default guests `make run` writes), but only
+#                            when HV_MODULES is empty; HV_MODULES_FILE= (empty)
+#                            reads no file
 #   HV_TIMEOUT=S             hard limit (default 3600)
 #   HV_MODEL=NAME            Bochs CPU model (default tigerlake)
 # The serial log is kept in build/run/serial.log. Ctrl-C stops the emulator.
+# At the end a table per guest (scripts/summarize-log.sh: vCPUs, CPUs online
+# in a Linux guest, workload result, run and steal ms, stop reason) and a
+# PROBLEM line for each thing that went wrong; exit status 1 if any.
 set -euo pipefail
 
 prog=${0##*/}
@@ -26,14 +35,15 @@ cd "$ROOT"
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 
-emu=${HV_EMU:-auto} cpus=${HV_CPUS:-2} mem=${HV_MEM:-1024}
+emu=${HV_EMU:-auto} cpus=${HV_CPUS:-2} mem=${HV_MEM:-1024} dry=
 tmo=${HV_TIMEOUT:-3600} model=${HV_MODEL:-tigerlake}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--bochs) emu=bochs ;;
 	--qemu) emu=qemu ;;
 	--cpus) cpus=${2-}; shift ;;
-	-h | --help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--dry-run) dry=1 ;;
+	-h | --help) sed -n '2,30s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "$prog: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
@@ -57,11 +67,28 @@ add_mod() {
 if [ -n "${HV_MODULES:-}" ]; then
 	while IFS= read -r m; do add_mod "$m"; done <<< "${HV_MODULES//;/$'\n'}"
 fi
-mfile=${HV_MODULES_FILE-$BUILD/default-modules}
+# The default guests (build/default-modules) only when no guest was given:
+# HV_MODULES replaces them; an explicit HV_MODULES_FILE is always read.
+if [ -n "${HV_MODULES_FILE+set}" ]; then
+	mfile=$HV_MODULES_FILE
+elif [ ${#mods[@]} -eq 0 ]; then
+	mfile=$BUILD/default-modules
+else
+	mfile=
+fi
+if [ -n "${HV_MODULES_FILE:-}" ] && [ ! -f "$mfile" ]; then
+	echo "$prog: HV_MODULES_FILE=$mfile: no such file" >&2
+	exit 2
+fi
 if [ -n "$mfile" ] && [ -f "$mfile" ]; then
 	while IFS= read -r m || [ -n "$m" ]; do add_mod "$m"; done < "$mfile"
 fi
 cmdline=${HV_CMDLINE:-}
+if [ -n "$dry" ]; then
+	echo "$prog: command line: $cmdline"
+	for ((i = 1; i < ${#mods[@]}; i += 2)); do echo "$prog: module: ${mods[$i]}"; done
+	exit 0
+fi
 
 if [ -z "$cmdline" ] && [ ${#mods[@]} -eq 0 ] && [ "$BUILD/hv.iso" -nt "$hv" ]; then
 	iso=$BUILD/hv.iso
@@ -102,8 +129,16 @@ stop() {
 	wait "$emu_pid" 2>/dev/null || true
 	[ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
 	echo
-	echo "$prog: stopped; serial log ${log#"$ROOT"/}"
+	echo "$prog: stopped"
+	summarize || true
+	echo "$prog: serial log ${log#"$ROOT"/}"
 	exit 130
+}
+# The per-guest table (scripts/summarize-log.sh): status 1 when it flags a
+# PROBLEM.
+summarize() {
+	echo "$prog: guests (scripts/summarize-log.sh ${log#"$ROOT"/}):"
+	"$ROOT/scripts/summarize-log.sh" "$log"
 }
 trap stop INT TERM HUP
 tail -n +1 -F -s 0.2 --pid="$emu_pid" "$log" 2>/dev/null &
@@ -123,5 +158,8 @@ case $rc in
 137) echo "$prog: timeout after ${tmo}s" ;;
 *) echo "$prog: the emulator failed (status $rc)" ;;
 esac
+if ! summarize && [ "$rc" -eq 0 ]; then
+	rc=1
+fi
 echo "$prog: serial log ${log#"$ROOT"/}"
 exit "$rc"
