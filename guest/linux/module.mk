@@ -9,9 +9,15 @@ $(BUILD)/host/test_linux_boot: tests/unit/test_linux_boot.c vmm/loader_linux.c c
 $(BUILD)/host/test_acpi_build: tests/unit/test_acpi_build.c vmm/acpi_build.c hw/acpi_tables.c \
 	core/fmt.c vmm/acpi_build.h hw/acpi_tables.h core/fmt.h core/lib.h
 
-# mtwork: static multi-threaded workload for the initramfs (host gcc, glibc).
-# mkinitramfs.sh builds its own copy; this target keeps it compiling.
-GUEST_BINS += $(BUILD)/guest/linux/mtwork
-$(BUILD)/guest/linux/mtwork: guest/linux/mtwork.c
+# The guest workloads (docs/linux.md, "Guest workloads"): static programs for
+# the initramfs, host gcc and glibc. mkinitramfs.sh builds its own copies
+# (the same flags); these targets keep them compiling with `make`.
+GUEST_WORK_CFLAGS := -std=gnu11 -static -O2 -pthread -Wall -Wextra -Werror
+GUEST_WORK_SRCS := $(wildcard guest/linux/work/*.c)
+GUEST_BINS += $(BUILD)/guest/linux/mtwork $(BUILD)/guest/linux/lhvwork
+$(BUILD)/guest/linux/mtwork: guest/linux/mtwork.c guest/linux/work/wl.c guest/linux/work/wl.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -std=gnu11 -static -O2 -pthread -Wall -Wextra -Werror -o $@ $<
+	$(HOSTCC) $(GUEST_WORK_CFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/guest/linux/lhvwork: $(GUEST_WORK_SRCS) $(wildcard guest/linux/work/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(GUEST_WORK_CFLAGS) -o $@ $(filter %.c,$^)
