@@ -25,7 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 BUILD=${BUILD:-build}
-cpus_list="1 2" kind=generic ips=100000000 only= tmo=1800
+cpus_list="1 2" kind=generic ips=100000000 only='' tmo=1800
 bare_model=tigerlake bare_extra=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -91,7 +91,7 @@ echo "==== Linux boot: Debian $kind kernel, initramfs to user space and power-of
 echo "     args: $args; bare adds: $BARE_FIXES (bare CPU model $bare_model)"
 row pCPUs setup "wall (s)" "emulated (s)" "guest clock (s)"
 for n in $cpus_list; do
-	be= he=
+	be='' he=''
 	if [ "$only" != hv ]; then
 		scripts/mkiso.sh -o "$out/bare.iso" -L "$out/vmlinuz $args $BARE_FIXES" -I "$out/initrd.gz"
 		# The bare kernel reads MSRs Bochs' model lacks (0x1a0 ...) without

@@ -3,6 +3,10 @@
 # cache them, with their .deb, under build/cache/linux/:
 #   vmlinuz-generic   /boot/vmlinuz-* of linux-image-amd64's kernel package
 #   vmlinuz-cloud     /boot/vmlinuz-* of linux-image-cloud-amd64's
+#   vmlinux-generic, vmlinux-cloud: the uncompressed ELF kernels inside them,
+#                     with their PVH entry (extract-vmlinux.sh; the cloud
+#                     kernel needs lz4; one that cannot be extracted is a
+#                     warning, not a failure)
 # Idempotent: a kernel already extracted is not fetched again (--force does).
 # The metapackages only depend on a versioned package (linux-image-6.1.0-N-
 # amd64); `apt-cache depends` names it, and apt-get download fetches that
@@ -79,11 +83,24 @@ first_match() {
 	return 0
 }
 
+# The uncompressed kernel for PVH boots, extracted once per bzImage. Only
+# PVH boots need it: without it (a decompressor missing, say) the bzImage
+# users go on, so this warns rather than fails.
+vmlinux() {
+	local fl=$1
+	if "$ROOT/guest/linux/extract-vmlinux.sh" ${force:+--force} "$cache/vmlinuz-$fl" "$cache/vmlinux-$fl"; then
+		cp "$cache/vmlinuz-$fl.package" "$cache/vmlinux-$fl.package" 2>/dev/null || true
+	else
+		echo "$prog: warning: no vmlinux-$fl: PVH boots of this kernel are unavailable" >&2
+	fi
+}
+
 mkdir -p "$cache"
 for fl in "${flavours[@]}"; do
 	out=$cache/vmlinuz-$fl
 	if [ -s "$out" ] && [ -z "$force" ]; then
 		echo "$prog: $out present ($(cat "$out.package" 2>/dev/null || echo '?'))"
+		vmlinux "$fl"
 		continue
 	fi
 	meta=$(metapackage "$fl")
@@ -123,4 +140,5 @@ for fl in "${flavours[@]}"; do
 	rm -rf "$x"
 	echo "$pkg" > "$out.package"
 	echo "$prog: $out <- $pkg ($(stat -c %s "$out") bytes)"
+	vmlinux "$fl"
 done

@@ -2,9 +2,25 @@
 # initramfs are made by the scripts here (fetch-kernels.sh, mkinitramfs.sh),
 # not by make. (The loaders' unit tests are in vmm/module.mk.)
 
-# mtwork: static multi-threaded workload for the initramfs (host gcc, glibc).
-# mkinitramfs.sh builds its own copy; this target keeps it compiling.
-GUEST_BINS += $(BUILD)/guest/linux/mtwork
-$(BUILD)/guest/linux/mtwork: guest/linux/mtwork.c
+# The guest workloads (docs/linux.md, "Guest workloads"): static programs for
+# the initramfs, host gcc and glibc. mkinitramfs.sh builds its own copies
+# (the same flags); these targets keep them compiling with `make`.
+GUEST_WORK_CFLAGS := -std=gnu11 -static -O2 -pthread -Wall -Wextra -Werror
+GUEST_WORK_SRCS := $(wildcard guest/linux/work/*.c)
+GUEST_BINS += $(BUILD)/guest/linux/mtwork $(BUILD)/guest/linux/lhvwork
+$(BUILD)/guest/linux/mtwork: guest/linux/mtwork.c guest/linux/work/wl.c guest/linux/work/wl.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -std=gnu11 -static -O2 -pthread -Wall -Wextra -Werror -o $@ $<
+	$(HOSTCC) $(GUEST_WORK_CFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/guest/linux/lhvwork: $(GUEST_WORK_SRCS) $(wildcard guest/linux/work/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(GUEST_WORK_CFLAGS) -o $@ $(filter %.c,$^)
+
+# The PVH loader (vmm/load/): boots the uncompressed vmlinux that
+# fetch-kernels.sh extracts. Its test reads lhv's start info back with
+# boot/pvh.c, and the real kernel from $(BUILD)/cache/linux when present.
+UNIT_TESTS += $(BUILD)/host/test_loader_pvh
+$(BUILD)/host/test_loader_pvh: tests/unit/test_loader_pvh.c vmm/load/loader_pvh.c boot/pvh.c \
+	core/fmt.c vmm/load/loader_pvh.h boot/pvh.h boot/bootinfo.h core/fmt.h core/lib.h
+# Until the hypervisor's loader links it (vmm/load/ in HV_DIRS), compile it
+# freestanding with HV_CFLAGS so it stays fit for the image.
+all: $(BUILD)/obj/vmm/load/loader_pvh.o

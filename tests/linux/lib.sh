@@ -28,7 +28,7 @@ linux_guest() {
 		-m "$OUT/$name.initrd vm=$name initrd")
 	# What every Linux guest must show: user space, all its CPUs, the KVM
 	# platform recognised, kvm-clock, a clean dmesg, the threaded workload,
-	# and a power-off that stops its VM.
+	# a summary that says so, and a power-off that stops its VM.
 	CHECKS+=(--expect "^HV VM $name started vcpus=$vcpus "
 		--expect "^\\[$name\\] LHV-GUEST: booted"
 		--expect "^\\[$name\\] LHV-GUEST: cpus online=.* count=$vcpus\$"
@@ -36,6 +36,7 @@ linux_guest() {
 		--expect "^\\[$name\\] LHV-GUEST: dmesg kvm-clock: .*kvm-clock"
 		--expect "^\\[$name\\] LHV-GUEST: dmesg .* problems=0\$"
 		--expect "^\\[$name\\] mtwork: threads=$vcpus .*PASS"
+		--expect "^\\[$name\\] LHV-GUEST: summary cpus=$vcpus/$vcpus problems=0 mtwork=PASS "
 		--expect "^\\[$name\\] LHV-GUEST: done"
 		--expect "^HV VM $name stopped reason=poweroff\$")
 }
