@@ -29,7 +29,8 @@ PKGS=(
 	busybox-static  # /bin/busybox for guest initramfs images
 	cpio            # initramfs archives (cpio -H newc)
 	gzip
-	xz-utils        # unpacking Debian kernel packages (data.tar.xz)
+	xz-utils        # unpacking Debian kernel packages (data.tar.xz), the generic vmlinux
+	lz4             # the cloud kernel's payload (guest/linux/extract-vmlinux.sh)
 	python3
 	coreutils       # timeout, stat, ...
 	util-linux      # setsid

@@ -17,8 +17,14 @@ $(BUILD)/host/test_vmcfg: tests/unit/test_vmcfg.c vmm/vm/config.c core/cmdline.c
 	vmm/vm/config.h core/cmdline.h core/fmt.h core/lib.h
 
 UNIT_TESTS += $(BUILD)/host/test_mb1
-$(BUILD)/host/test_mb1: tests/unit/test_mb1.c vmm/load/loader_mb1.c core/fmt.c \
+$(BUILD)/host/test_mb1: tests/unit/test_mb1.c vmm/load/loader_mb1.c vmm/load/loader_pvh.c core/fmt.c \
 	vmm/load/loader_mb1.h core/fmt.h core/lib.h
+
+# The PVH loader: its test reads lhv's start info back with boot/pvh.c, and
+# the real kernel from $(BUILD)/cache/linux when present.
+UNIT_TESTS += $(BUILD)/host/test_loader_pvh
+$(BUILD)/host/test_loader_pvh: tests/unit/test_loader_pvh.c vmm/load/loader_pvh.c boot/pvh.c \
+	core/fmt.c vmm/load/loader_pvh.h boot/pvh.h boot/bootinfo.h core/fmt.h core/lib.h
 
 UNIT_TESTS += $(BUILD)/host/test_linux_boot $(BUILD)/host/test_acpi_build
 $(BUILD)/host/test_linux_boot: tests/unit/test_linux_boot.c vmm/load/loader_linux.c core/fmt.c \

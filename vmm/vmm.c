@@ -70,7 +70,8 @@ static struct vm *vm_create(const struct vm_config *cfg, const void *file, size_
 {
 	enum guest_image_kind kind = guest_image_kind(file, len);
 	if (kind == GUEST_IMAGE_UNKNOWN) {
-		fmt_snprintf(err, errlen, "not a kernel: no Multiboot header and no Linux boot signature");
+		fmt_snprintf(err, errlen, "not a kernel: no Multiboot header, no Linux boot signature "
+			     "and not an ELF64 kernel with a PVH entry");
 		return NULL;
 	}
 	if (nvms >= VM_MAX) {

@@ -14,13 +14,3 @@ $(BUILD)/guest/linux/mtwork: guest/linux/mtwork.c guest/linux/work/wl.c guest/li
 $(BUILD)/guest/linux/lhvwork: $(GUEST_WORK_SRCS) $(wildcard guest/linux/work/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(GUEST_WORK_CFLAGS) -o $@ $(filter %.c,$^)
-
-# The PVH loader (vmm/load/): boots the uncompressed vmlinux that
-# fetch-kernels.sh extracts. Its test reads lhv's start info back with
-# boot/pvh.c, and the real kernel from $(BUILD)/cache/linux when present.
-UNIT_TESTS += $(BUILD)/host/test_loader_pvh
-$(BUILD)/host/test_loader_pvh: tests/unit/test_loader_pvh.c vmm/load/loader_pvh.c boot/pvh.c \
-	core/fmt.c vmm/load/loader_pvh.h boot/pvh.h boot/bootinfo.h core/fmt.h core/lib.h
-# Until the hypervisor's loader links it (vmm/load/ in HV_DIRS), compile it
-# freestanding with HV_CFLAGS so it stays fit for the image.
-all: $(BUILD)/obj/vmm/load/loader_pvh.o

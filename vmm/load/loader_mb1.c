@@ -2,6 +2,7 @@
  * Multiboot Specification 0.6.96 and the System V ABI (ELF32) only. Every
  * file-supplied number is checked in 64-bit arithmetic so nothing wraps. */
 #include "vmm/load/loader_mb1.h"
+#include "vmm/load/loader_pvh.h"
 #include "core/fmt.h"
 
 #define ELF_HDR_SIZE    52
@@ -40,6 +41,8 @@ enum guest_image_kind guest_image_kind(const void *bytes, size_t len)
 		return GUEST_IMAGE_LINUX_BZIMAGE;
 	if (mb1_find_header(p, len, &bad) >= 0)
 		return GUEST_IMAGE_MB1;
+	if (pvh_elf_is_elf64(p, len))
+		return GUEST_IMAGE_PVH;
 	return GUEST_IMAGE_UNKNOWN;
 }
 
@@ -48,6 +51,7 @@ const char *guest_image_kind_name(enum guest_image_kind k)
 	switch (k) {
 	case GUEST_IMAGE_MB1: return "Multiboot kernel";
 	case GUEST_IMAGE_LINUX_BZIMAGE: return "Linux bzImage";
+	case GUEST_IMAGE_PVH: return "ELF64 kernel (PVH entry)";
 	default: return "not a kernel";
 	}
 }

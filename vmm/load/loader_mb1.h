@@ -39,6 +39,7 @@ enum guest_image_kind {
 	GUEST_IMAGE_UNKNOWN,
 	GUEST_IMAGE_MB1,            /* valid Multiboot v1 header found */
 	GUEST_IMAGE_LINUX_BZIMAGE,  /* boot flag 0xAA55 at 0x1FE, "HdrS" at 0x202 */
+	GUEST_IMAGE_PVH,            /* an ELF64 file: a vmlinux with a PVH entry (loader_pvh.h) */
 };
 
 enum guest_image_kind guest_image_kind(const void *bytes, size_t len);

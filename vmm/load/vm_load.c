@@ -3,6 +3,7 @@
  * layout; this file copies into guest RAM and fills in vCPU 0's entry. */
 #include "vmm/load/vm_load.h"
 #include "vmm/load/loader_linux.h"
+#include "vmm/load/loader_pvh.h"
 #include "vmm/load/acpi_build.h"
 #include "vmm/vm/gpa.h"
 #include "core/fmt.h"
@@ -32,6 +33,59 @@ static int load_mb1(struct vm *vm, const void *file, size_t len, struct guest_en
 	boot_state_flat32(&e->bs, (uint32_t)img.entry);
 	e->rax = MB1_BOOT_MAGIC;
 	e->rbx = MBI_GPA;
+	return 0;
+}
+
+/* The VM's ACPI tables in the BIOS area, where Linux also finds them by
+ * scanning (vmm/load/acpi_build.h). */
+static int load_acpi(struct vm *vm, char *err, size_t errlen)
+{
+	struct acpi_build_args aargs = { .ncpus = vm->cfg.vcpus };
+	size_t asize = acpi_build_size(vm->cfg.vcpus);
+	void *abuf = gpa_to_hva(vm, ACPI_BUILD_RSDP_GPA, asize);
+	struct acpi_layout layout;
+	if (!abuf || ACPI_BUILD_RSDP_GPA + asize > LINUX_HIGH_RAM_START)
+		return fmt_error(err, errlen, "ACPI tables for %u vCPUs do not fit in the BIOS area",
+				 vm->cfg.vcpus);
+	return acpi_build(abuf, asize, ACPI_BUILD_RSDP_GPA, &aargs, &layout, err, errlen);
+}
+
+/* An uncompressed kernel (vmlinux) through its PVH entry: no decompressor
+ * runs, which saves most of a Linux boot under emulation (docs/linux.md).
+ * The start info carries the memory map, command line, initrd and RSDP;
+ * the vCPU starts as a Multiboot one does, with EBX = the start info. */
+static int load_pvh(struct vm *vm, const void *file, size_t len, const void *initrd,
+		    size_t initrd_len, struct guest_entry *e, char *err, size_t errlen)
+{
+	size_t asize = acpi_build_size(vm->cfg.vcpus);
+	const struct pvh_range acpi = { ACPI_BUILD_RSDP_GPA, ACPI_BUILD_RSDP_GPA + asize, PVH_MEM_ACPI };
+	struct pvh_load_args args = {
+		.ram_size = vm->ram_size,
+		.cmdline = vm->cfg.cmdline,
+		.initrd_size = initrd ? initrd_len : 0,
+		.acpi_rsdp = ACPI_BUILD_RSDP_GPA,
+		.reserved = &acpi,
+		.nreserved = 1,
+	};
+	static struct pvh_image img;    /* VMs are created one at a time, on the BSP */
+	if (pvh_elf_load(file, len, &args, &img, err, errlen) < 0)
+		return -1;
+	for (unsigned i = 0; i < img.nseg; i++) {
+		const struct pvh_segment *s = &img.seg[i];
+		/* RAM is zeroed already, so only the file part is copied. */
+		if (!vm_write_gpa(vm, s->gpa, (const uint8_t *)file + s->offset, s->filesz))
+			return fmt_error(err, errlen, "segment %u does not fit in guest RAM", i);
+	}
+	if (initrd && !vm_write_gpa(vm, img.initrd_gpa, initrd, initrd_len))
+		return fmt_error(err, errlen, "the initrd does not fit in guest RAM");
+	size_t isize = pvh_start_info_size(&img, &args);
+	void *ibuf = gpa_to_hva(vm, img.start_info_gpa, isize);
+	if (!ibuf || pvh_build_start_info(ibuf, isize, &img, &args, err, errlen) < 0)
+		return -1;
+	if (load_acpi(vm, err, errlen) < 0)
+		return -1;
+	boot_state_flat32(&e->bs, img.entry);
+	e->rbx = img.start_info_gpa;
 	return 0;
 }
 
@@ -65,14 +119,7 @@ static int load_linux(struct vm *vm, const void *file, size_t len, const void *i
 	if (!zp || linux_build_boot_params(zp, LINUX_BP_SIZE, file, len, &img, &args, err, errlen) < 0)
 		return -1;
 
-	struct acpi_build_args aargs = { .ncpus = vm->cfg.vcpus };
-	size_t asize = acpi_build_size(vm->cfg.vcpus);
-	void *abuf = gpa_to_hva(vm, ACPI_BUILD_RSDP_GPA, asize);
-	struct acpi_layout layout;
-	if (!abuf || ACPI_BUILD_RSDP_GPA + asize > LINUX_HIGH_RAM_START)
-		return fmt_error(err, errlen, "ACPI tables for %u vCPUs do not fit in the BIOS area",
-				 vm->cfg.vcpus);
-	if (acpi_build(abuf, asize, ACPI_BUILD_RSDP_GPA, &aargs, &layout, err, errlen) < 0)
+	if (load_acpi(vm, err, errlen) < 0)
 		return -1;
 
 	/* Map all of RAM (at least 1 GiB): the kernel's own early page tables
@@ -106,7 +153,10 @@ int vm_load_kernel(struct vm *vm, enum guest_image_kind kind, const void *file, 
 		return load_mb1(vm, file, len, e, err, errlen);
 	case GUEST_IMAGE_LINUX_BZIMAGE:
 		return load_linux(vm, file, len, initrd, initrd_len, e, err, errlen);
+	case GUEST_IMAGE_PVH:
+		return load_pvh(vm, file, len, initrd, initrd_len, e, err, errlen);
 	default:
-		return fmt_error(err, errlen, "not a kernel: no Multiboot header and no Linux boot signature");
+		return fmt_error(err, errlen, "not a kernel: no Multiboot header, no Linux boot signature "
+				 "and not an ELF64 kernel with a PVH entry");
 	}
 }
