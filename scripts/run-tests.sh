@@ -7,8 +7,8 @@
 #
 # Test names: unit/test_<x> for each host unit-test binary build/host/test_<x>
 # (built by `make unit`; `make` alone does not build them), and <dir>/<name>
-# for each script tests/<dir>/<name>.sh (suites boot, guest, linux, scripts,
-# sim, vmx). `-l` lists them.
+# for each script tests/<dir>/<name>.sh (suites boot, guest, linux, sched,
+# scripts, sim, vmm). `-l` lists them.
 # FILTER: run only the tests whose name contains one of the FILTERs (a plain
 # substring, no wildcards; any FILTER may match); also from env TESTS
 # (blank- or comma-separated). A suite is `<dir>/`:
@@ -88,13 +88,12 @@ for t in tests/*/*.sh; do
 done
 
 # Unit tests the filters select but that are not built, named from their
-# sources (tests/*/test_<x>.c becomes build/host/test_<x>, see the module.mk
-# files). When none is built, `make unit` was not run: with no filter, or
+# sources (tests/**/test_<x>.c becomes build/host/test_<x>, see the
+# module.mk files). When none is built, `make unit` was not run: with no filter, or
 # when nothing else is selected, stop and say so rather than report success
 # without them; otherwise name them and go on.
 missing_unit=() have_unit=0
-for c in tests/*/test_*.c; do
-	[ -f "$c" ] || continue
+while IFS= read -r c; do
 	n=${c##*/}
 	n=unit/${n%.c}
 	selected "$n" || continue
@@ -103,7 +102,7 @@ for c in tests/*/test_*.c; do
 	else
 		missing_unit+=("$n")
 	fi
-done
+done < <(find tests -name 'test_*.c' | sort)
 if [ ${#missing_unit[@]} -gt 0 ] && [ "$have_unit" -eq 0 ]; then
 	if [ ${#filters[@]} -eq 0 ] || [ ${#names[@]} -eq 0 ]; then
 		echo "$prog: the unit tests are not built (no ${BUILD#"$ROOT"/}/host/test_*): run 'make unit' first" >&2

@@ -2,42 +2,42 @@
 # objects come from the top Makefile's HV_DIRS).
 
 UNIT_TESTS += $(BUILD)/host/test_vmx_caps
-$(BUILD)/host/test_vmx_caps: tests/unit/test_vmx_caps.c vmm/vmx/vmx_caps.c \
+$(BUILD)/host/test_vmx_caps: tests/unit/vmm/vmx/test_vmx_caps.c vmm/vmx/vmx_caps.c \
 	vmm/vmx/vmx_caps.h vmm/vmx/vmcs.h
 
 UNIT_TESTS += $(BUILD)/host/test_vmx_ept
-$(BUILD)/host/test_vmx_ept: tests/unit/test_vmx_ept.c vmm/vmx/vmx_ept.c \
+$(BUILD)/host/test_vmx_ept: tests/unit/vmm/vmx/test_vmx_ept.c vmm/vmx/vmx_ept.c \
 	vmm/vmx/vmx_ept.h vmm/vmx/vmcs.h
 
 UNIT_TESTS += $(BUILD)/host/test_decode
-$(BUILD)/host/test_decode: tests/unit/test_decode.c vmm/emul/x86_decode.c vmm/emul/x86_decode.h
+$(BUILD)/host/test_decode: tests/unit/vmm/emul/test_decode.c vmm/emul/x86_decode.c vmm/emul/x86_decode.h
 
 UNIT_TESTS += $(BUILD)/host/test_vmcfg
-$(BUILD)/host/test_vmcfg: tests/unit/test_vmcfg.c vmm/vm/config.c core/cmdline.c core/fmt.c \
+$(BUILD)/host/test_vmcfg: tests/unit/vmm/vm/test_vmcfg.c vmm/vm/config.c core/cmdline.c core/fmt.c \
 	vmm/vm/config.h core/cmdline.h core/fmt.h core/lib.h
 
 UNIT_TESTS += $(BUILD)/host/test_mb1
-$(BUILD)/host/test_mb1: tests/unit/test_mb1.c vmm/load/loader_mb1.c vmm/load/loader_pvh.c core/fmt.c \
+$(BUILD)/host/test_mb1: tests/unit/vmm/load/test_mb1.c vmm/load/loader_mb1.c vmm/load/loader_pvh.c core/fmt.c \
 	vmm/load/loader_mb1.h core/fmt.h core/lib.h
 
 # The PVH loader: its test reads lhv's start info back with boot/pvh.c, and
 # the real kernel from $(BUILD)/cache/linux when present.
 UNIT_TESTS += $(BUILD)/host/test_loader_pvh
-$(BUILD)/host/test_loader_pvh: tests/unit/test_loader_pvh.c vmm/load/loader_pvh.c boot/pvh.c \
+$(BUILD)/host/test_loader_pvh: tests/unit/vmm/load/test_loader_pvh.c vmm/load/loader_pvh.c boot/pvh.c \
 	core/fmt.c vmm/load/loader_pvh.h boot/pvh.h boot/bootinfo.h core/fmt.h core/lib.h
 
 UNIT_TESTS += $(BUILD)/host/test_linux_boot $(BUILD)/host/test_acpi_build
-$(BUILD)/host/test_linux_boot: tests/unit/test_linux_boot.c vmm/load/loader_linux.c core/fmt.c \
+$(BUILD)/host/test_linux_boot: tests/unit/vmm/load/test_linux_boot.c vmm/load/loader_linux.c core/fmt.c \
 	vmm/load/loader_linux.h core/fmt.h core/lib.h
-$(BUILD)/host/test_acpi_build: tests/unit/test_acpi_build.c vmm/load/acpi_build.c hw/acpi_tables.c \
+$(BUILD)/host/test_acpi_build: tests/unit/vmm/load/test_acpi_build.c vmm/load/acpi_build.c hw/acpi_tables.c \
 	core/fmt.c vmm/load/acpi_build.h hw/acpi_tables.h core/fmt.h core/lib.h
 
 # Platform device models (docs/devices.md): their pure parts.
 UNIT_TESTS += $(BUILD)/host/test_vioapic $(BUILD)/host/test_vpit $(BUILD)/host/test_vrtc \
 	$(BUILD)/host/test_vpic $(BUILD)/host/test_vuart
-$(BUILD)/host/test_vioapic: tests/unit/test_vioapic.c vmm/dev/vioapic_regs.c vmm/dev/vioapic_regs.h core/lib.h
-$(BUILD)/host/test_vpit: tests/unit/test_vpit.c vmm/dev/vpit_calc.c vmm/dev/vpit_calc.h core/lib.h
-$(BUILD)/host/test_vrtc: tests/unit/test_vrtc.c vmm/dev/vrtc.c vmm/dev/vacpi_pm.c vmm/dev/vrtc.h \
+$(BUILD)/host/test_vioapic: tests/unit/vmm/dev/test_vioapic.c vmm/dev/vioapic_regs.c vmm/dev/vioapic_regs.h core/lib.h
+$(BUILD)/host/test_vpit: tests/unit/vmm/dev/test_vpit.c vmm/dev/vpit_calc.c vmm/dev/vpit_calc.h core/lib.h
+$(BUILD)/host/test_vrtc: tests/unit/vmm/dev/test_vrtc.c vmm/dev/vrtc.c vmm/dev/vacpi_pm.c vmm/dev/vrtc.h \
 	vmm/dev/vacpi_pm.h vmm/load/acpi_build.h core/lib.h
-$(BUILD)/host/test_vpic: tests/unit/test_vpic.c vmm/dev/vpic.c vmm/dev/vpic.h core/lib.h
-$(BUILD)/host/test_vuart: tests/unit/test_vuart.c vmm/dev/vuart.c vmm/dev/vuart.h core/lib.h
+$(BUILD)/host/test_vpic: tests/unit/vmm/dev/test_vpic.c vmm/dev/vpic.c vmm/dev/vpic.h core/lib.h
+$(BUILD)/host/test_vuart: tests/unit/vmm/dev/test_vuart.c vmm/dev/vuart.c vmm/dev/vuart.h core/lib.h

@@ -2,7 +2,7 @@
  * 0x10000, reached only through map(), which refuses anything outside. */
 #include <string.h>
 #include "boot/pvh.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 #define MEM_BASE 0x10000ull
 #define MEM_SIZE 0x10000ull

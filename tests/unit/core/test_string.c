@@ -26,7 +26,7 @@
 #define HV_HOST 1
 
 #include <string.h>
-#include "check.h"
+#include "tests/unit/check.h"
 
 static int sign(int x) { return (x > 0) - (x < 0); }
 

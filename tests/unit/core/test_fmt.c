@@ -4,7 +4,7 @@
 #include <string.h>
 #include <stdint.h>
 #include "core/fmt.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 /* Odd formats (flag combinations C ignores, unknown conversions, NULL %s)
  * are the point of some checks; GCC's format checker would reject them. */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "vmm/load/acpi_build.h"
 #include "hw/acpi_tables.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 #define GPA ACPI_BUILD_RSDP_GPA
 

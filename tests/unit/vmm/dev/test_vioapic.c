@@ -1,7 +1,7 @@
 /* vmm/vioapic_regs.c: the I/O APIC's registers, redirection entries, edge
  * and level delivery, remote IRR and EOI, as Linux programs them. */
 #include "vmm/dev/vioapic_regs.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 static struct vioapic_regs s;
 static struct vioapic_out out;

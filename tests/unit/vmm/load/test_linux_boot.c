@@ -8,7 +8,7 @@
 #include <string.h>
 #include <glob.h>
 #include "vmm/load/loader_linux.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 static uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "core/palloc.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 #define P PAGE_SIZE
 

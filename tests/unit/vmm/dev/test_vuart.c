@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include "vmm/dev/vuart.h"
 #include "core/log.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 static char last_line[512];
 static unsigned nlines;

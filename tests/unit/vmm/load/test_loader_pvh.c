@@ -10,7 +10,7 @@
 #include <string.h>
 #include "vmm/load/loader_pvh.h"
 #include "boot/pvh.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }

@@ -1,7 +1,7 @@
 /* vmm/vpic.c: the 8259 pair and ELCR accept what Linux writes and read back
  * what Linux checks; nothing is ever pending. */
 #include "vmm/dev/vpic.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 int main(void)
 {

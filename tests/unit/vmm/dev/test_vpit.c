@@ -2,7 +2,7 @@
  * Linux drives it (periodic tick, one-shot shutdown, channel-2 calibration
  * through port 0x61's gate and OUT2). */
 #include "vmm/dev/vpit_calc.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 #define T0 5000000000ull               /* an arbitrary start: 5 s after boot */
 

@@ -2,7 +2,7 @@
  * FADT -> DSDT, built with correct checksums, then broken one way at a time. */
 #include <string.h>
 #include "hw/acpi_tables.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 #define MEM_BASE 0x100000ull
 #define MEM_SIZE 0x10000ull

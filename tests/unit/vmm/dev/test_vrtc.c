@@ -3,7 +3,7 @@
  * ACPI PM timer and PM1 registers (S5 request). */
 #include "vmm/dev/vrtc.h"
 #include "vmm/dev/vacpi_pm.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 #define S 1000000000ull
 

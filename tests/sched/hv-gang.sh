@@ -7,7 +7,7 @@
 # timeout: 300
 # Each emulator run below the script limit, so a hang still shows its log.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-240}
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../vmm/lib.sh"
 
 SUM='run [0-9]+\.[0-9]{3} steal [0-9]+\.[0-9]{3} preempt [0-9]+ migr [0-9]+ wake max [0-9]+ mean [0-9]+ exits [1-9][0-9]*$'
 

@@ -2,7 +2,7 @@
  * the malformed input a user can type. */
 #include <string.h>
 #include "core/cmdline.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 /* Warnings collected from cmdline_apply. */
 struct warns { int n; char last[256]; char all[1024]; };

@@ -2,7 +2,7 @@
  * a time. Infos are built in an 8-byte aligned buffer with a small builder. */
 #include <string.h>
 #include "boot/mb2.h"
-#include "check.h"
+#include "tests/unit/check.h"
 
 static union { uint8_t b[8192]; uint64_t align; } buf;
 static size_t used;
