@@ -3,6 +3,7 @@
  * per-vCPU time buckets exact: each state change closes the interval of the
  * previous state. */
 #include "sched/sched_ops.h"
+#include "core/fmt.h"
 
 static struct {
 	struct sched_env_lock lock;
@@ -19,35 +20,15 @@ struct sched_pcpu *sched_pcpu(uint32_t id) { return &S.pcpus[id]; }
 struct sched_vm *sched_vm_list(void) { return S.vms; }
 const char *sched_active_name(void) { return S.ops ? S.ops->name : "none"; }
 
-/* Append a string to S.err without overflowing (no snprintf here). */
-static void err_add(size_t *len, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*len + n >= sizeof(S.err))
-		n = sizeof(S.err) - 1 - *len;
-	memcpy(S.err + *len, s, n);
-	*len += n;
-	S.err[*len] = 0;
-}
-
 const char *sched_policy_names(void)
 {
-	static char names[128];
+	static char names[160];
 	size_t len = 0;
 
 	names[0] = 0;
-	for (uint32_t i = 0; i < sched_policy_count; i++) {
-		size_t n = strlen(sched_policy_table[i]->name);
-		if (len + n + 3 >= sizeof(names))
-			break;
-		if (i) {
-			memcpy(names + len, ", ", 2);
-			len += 2;
-		}
-		memcpy(names + len, sched_policy_table[i]->name, n + 1);
-		len += n;
-	}
+	for (uint32_t i = 0; i < sched_policy_count(); i++)
+		len += (size_t)fmt_snprintf(names + MIN(len, sizeof(names)), sizeof(names) - MIN(len, sizeof(names)),
+					    "%s%s", i ? ", " : "", sched_policy(i)->name);
 	return names;
 }
 
@@ -57,10 +38,9 @@ int sched_init(struct sched_pcpu *pcpus, uint32_t nr, const char **err)
 		*err = "sched_init: need at least one pCPU";
 		return -1;
 	}
-	if (!sched_policy_count) {
-		*err = "sched_init: no scheduling policy compiled in";
+	const struct sched_ops *def = sched_policy_default(err);
+	if (!def)
 		return -1;
-	}
 	memset(&S, 0, sizeof(S));
 	sched_env_lock_init(&S.lock);
 	S.pcpus = pcpus;
@@ -68,37 +48,32 @@ int sched_init(struct sched_pcpu *pcpus, uint32_t nr, const char **err)
 	memset(pcpus, 0, sizeof(*pcpus) * nr);
 	for (uint32_t i = 0; i < nr; i++)
 		pcpus[i].id = i;
-	S.ops = sched_policy_table[0];
+	S.ops = def;
 	S.ops->init();
 	return 0;
 }
 
 int sched_select(const char *name, const char **err)
 {
-	for (uint32_t i = 0; i < sched_policy_count; i++) {
-		if (strcmp(sched_policy_table[i]->name, name))
-			continue;
-		if (S.vms) {
-			*err = "sched_select: remove all VMs before changing policy";
-			return -1;
-		}
-		sched_env_lock(&S.lock);
-		S.ops = sched_policy_table[i];
-		for (uint32_t p = 0; p < S.nr_pcpus; p++)
-			memset(&S.pcpus[p].priv, 0, sizeof(S.pcpus[p].priv));
-		S.ops->init();
-		sched_env_unlock(&S.lock);
-		return 0;
+	const struct sched_ops *ops = sched_policy_find(name);
+
+	if (!ops) {
+		fmt_snprintf(S.err, sizeof(S.err), "unknown scheduler '%s' (available: %s)", name,
+			     sched_policy_names());
+		*err = S.err;
+		return -1;
 	}
-	size_t len = 0;
-	S.err[0] = 0;
-	err_add(&len, "unknown scheduler '");
-	err_add(&len, name);
-	err_add(&len, "' (available: ");
-	err_add(&len, sched_policy_names());
-	err_add(&len, ")");
-	*err = S.err;
-	return -1;
+	if (S.vms) {
+		*err = "sched_select: remove all VMs before changing policy";
+		return -1;
+	}
+	sched_env_lock(&S.lock);
+	S.ops = ops;
+	for (uint32_t p = 0; p < S.nr_pcpus; p++)
+		memset(&S.pcpus[p].priv, 0, sizeof(S.pcpus[p].priv));
+	S.ops->init();
+	sched_env_unlock(&S.lock);
+	return 0;
 }
 
 /* Close the interval of v's current state at `now` and open a new one. */
@@ -151,6 +126,10 @@ int sched_vm_add(struct sched_vm *vm, const char **err)
 	sched_env_lock(&S.lock);
 	uint64_t now = sched_env_now();
 	memset(&vm->priv, 0, sizeof(vm->priv));
+	vm->mode = S.ops->vm_mode;
+	vm->mode_since = now;
+	vm->mode_changes = 0;
+	memset(vm->mode_ns, 0, sizeof(vm->mode_ns));
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
 		struct sched_vcpu *v = vm->vcpus[i];
 		v->vm = vm;
@@ -277,6 +256,37 @@ void sched_vcpu_stats(const struct sched_vcpu *v, struct sched_stats *out)
 	sched_env_unlock(&S.lock);
 }
 
+void sched_vm_set_mode(struct sched_vm *vm, enum sched_vm_mode mode, uint64_t now)
+{
+	if (vm->mode == mode)
+		return;
+	vm->mode_ns[vm->mode] += now > vm->mode_since ? now - vm->mode_since : 0;
+	vm->mode = mode;
+	vm->mode_since = now;
+	vm->mode_changes++;
+}
+
+enum sched_vm_mode sched_vm_mode(const struct sched_vm *vm, uint64_t *changes, uint64_t *ns)
+{
+	sched_env_lock(&S.lock);
+	enum sched_vm_mode mode = vm->mode;
+	if (changes)
+		*changes = vm->mode_changes;
+	if (ns) {
+		uint64_t now = sched_env_now();
+		for (uint32_t m = 0; m < SCHED_NR_MODES; m++)
+			ns[m] = vm->mode_ns[m];
+		ns[mode] += now > vm->mode_since ? now - vm->mode_since : 0;
+	}
+	sched_env_unlock(&S.lock);
+	return mode;
+}
+
+const char *sched_mode_name(enum sched_vm_mode mode)
+{
+	return mode == SCHED_MODE_COSCHED ? "cosched" : mode == SCHED_MODE_FREE ? "free" : "?";
+}
+
 /* The outgoing vCPU of a scheduling point: charge it, apply `why`, and say
  * whether it is still a candidate to continue. */
 static struct sched_vcpu *put_prev(struct sched_vcpu *prev, enum sched_why why, uint64_t now)
@@ -355,6 +365,25 @@ static int check_fail(const char **err, const char *msg)
 	return -1;
 }
 
+/* The promise of a VM's mode, seen from outside the policy: a co-scheduled
+ * VM with a running vCPU has all its runnable vCPUs running. */
+static int check_vm(const struct sched_vm *vm, const char **err)
+{
+	uint32_t running = 0, waiting = 0;
+
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		const struct sched_vcpu *v = vm->vcpus[i];
+		if (v->state == SCHED_RUNNING &&
+		    (v->pcpu >= S.nr_pcpus || S.pcpus[v->pcpu].curr != v))
+			return check_fail(err, "RUNNING vCPU is not its pCPU's current vCPU");
+		running += v->state == SCHED_RUNNING;
+		waiting += v->state == SCHED_RUNNABLE;
+	}
+	if (vm->mode == SCHED_MODE_COSCHED && running && waiting)
+		return check_fail(err, "partial gang: a co-scheduled VM runs with some runnable vCPUs not running");
+	return 0;
+}
+
 int sched_check(const char **err)
 {
 	int rc = 0;
@@ -365,14 +394,8 @@ int sched_check(const char **err)
 		if (c && (c->state != SCHED_RUNNING || c->pcpu != i))
 			rc = check_fail(err, "pCPU's current vCPU is not RUNNING there");
 	}
-	for (struct sched_vm *vm = S.vms; vm && !rc; vm = vm->next) {
-		for (uint32_t i = 0; i < vm->nr_vcpus && !rc; i++) {
-			struct sched_vcpu *v = vm->vcpus[i];
-			if (v->state == SCHED_RUNNING &&
-			    (v->pcpu >= S.nr_pcpus || S.pcpus[v->pcpu].curr != v))
-				rc = check_fail(err, "RUNNING vCPU is not its pCPU's current vCPU");
-		}
-	}
+	for (struct sched_vm *vm = S.vms; vm && !rc; vm = vm->next)
+		rc = check_vm(vm, err);
 	if (!rc && S.ops->check)
 		rc = S.ops->check(err);
 	sched_env_unlock(&S.lock);

@@ -53,9 +53,23 @@ struct sched_stats {
 	uint64_t wakeups_dispatched;
 };
 
-/* Opaque per-object storage owned by the active policy. */
-union sched_priv64 { unsigned char bytes[64]; uint64_t align_u64; void *align_ptr; };
-union sched_priv32 { unsigned char bytes[32]; uint64_t align_u64; void *align_ptr; };
+/* How a policy treats a VM. A policy may treat VMs differently and move a
+ * VM between modes at run time (adaptive does); the framework counts and
+ * times the changes, and sched_check() verifies the mode's promise. */
+enum sched_vm_mode {
+	SCHED_MODE_FREE,    /* vCPUs scheduled independently */
+	SCHED_MODE_COSCHED, /* all runnable vCPUs run together or none does */
+	SCHED_NR_MODES
+};
+
+/* Opaque per-object storage owned by the active policy (sizes checked at
+ * compile time by SCHED_REGISTER, sched/sched_ops.h). */
+#define SCHED_PRIV_VCPU_SIZE 128
+#define SCHED_PRIV_VM_SIZE 128
+#define SCHED_PRIV_PCPU_SIZE 64
+union sched_priv_vcpu { unsigned char bytes[SCHED_PRIV_VCPU_SIZE]; uint64_t align_u64; void *align_ptr; };
+union sched_priv_vm { unsigned char bytes[SCHED_PRIV_VM_SIZE]; uint64_t align_u64; void *align_ptr; };
+union sched_priv_pcpu { unsigned char bytes[SCHED_PRIV_PCPU_SIZE]; uint64_t align_u64; void *align_ptr; };
 
 struct sched_vm;
 
@@ -74,7 +88,7 @@ struct sched_vcpu {
 	bool stop_pending;    /* sched_vcpu_stop() while RUNNING */
 	bool hint_cs, hint_spin;
 	struct sched_stats stats;
-	union sched_priv64 priv;
+	union sched_priv_vcpu priv;
 };
 
 /* Embedded in the environment's VM. The environment fills id, nr_vcpus,
@@ -87,8 +101,14 @@ struct sched_vm {
 	uint32_t cap;               /* env: % of one pCPU the VM may use, 0 = none */
 	uint64_t slice_ns;          /* env: time slice (0 -> 10 ms) */
 
+	/* framework (read with sched_vm_mode(); set by policies only) */
+	enum sched_vm_mode mode;
+	uint64_t mode_since;        /* time of the last mode change */
+	uint64_t mode_changes;      /* number of changes since sched_vm_add */
+	uint64_t mode_ns[SCHED_NR_MODES]; /* closed time spent in each mode */
+
 	struct sched_vm *next;      /* framework: list of VMs */
-	union sched_priv64 priv;
+	union sched_priv_vm priv;
 };
 
 /* One per physical CPU, in an array the environment allocates. */
@@ -98,11 +118,12 @@ struct sched_pcpu {
 	uint64_t deadline;          /* armed timer, 0 = none */
 	uint64_t decisions;         /* sched_schedule() calls */
 	uint64_t switches;          /* ... that changed curr */
-	union sched_priv32 priv;
+	union sched_priv_pcpu priv;
 };
 
 /* Set up the framework over `nr` pCPUs (array owned by the environment) and
- * select the first compiled-in policy. Returns 0 or -1 with *err set. */
+ * select the build's default policy (the first of `make SCHED=...`).
+ * Returns 0 or -1 with *err set. */
 int sched_init(struct sched_pcpu *pcpus, uint32_t nr, const char **err);
 
 /* Make policy `name` active. Only while no VM is added. On an unknown name,
@@ -138,6 +159,13 @@ void sched_hint(struct sched_vcpu *v, enum sched_hint hint, uint32_t arg);
 
 /* Statistics including the still-open interval of the current state. */
 void sched_vcpu_stats(const struct sched_vcpu *v, struct sched_stats *out);
+
+/* A VM's current mode and how it got there, for logging: *changes (if not
+ * NULL) = mode changes since sched_vm_add, *ns (if not NULL, an array of
+ * SCHED_NR_MODES) = time spent in each mode including the current one. */
+enum sched_vm_mode sched_vm_mode(const struct sched_vm *vm, uint64_t *changes, uint64_t *ns);
+/* "free" / "cosched". */
+const char *sched_mode_name(enum sched_vm_mode mode);
 
 /* Check framework and policy invariants (no vCPU on two pCPUs, states agree
  * with pCPUs, gang: no partial gang). 0 if they hold, else -1 and *err. */

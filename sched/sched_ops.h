@@ -1,8 +1,9 @@
 /* The policy interface. A policy keeps its state private: per-vCPU, per-VM
  * and per-pCPU state lives in the opaque `priv` bytes of the framework's
- * structs (the policy casts them to its own types) and global state in
- * static variables of the policy's file. All hooks run with the framework's
- * global lock held and must not call sched_* entry points (sched.h).
+ * structs (the policy casts them to its own types, whose sizes
+ * SCHED_REGISTER checks) and global state in static variables of the
+ * policy's file. All hooks run with the framework's global lock held and must
+ * not call sched_* entry points (sched.h).
  *
  * Protocol (states are set by the framework before/after the hooks):
  *   vm_add / vm_remove   the VM appears / disappears (all vCPUs STOPPED)
@@ -24,6 +25,8 @@
 
 struct sched_ops {
 	const char *name;
+	/* Mode of a VM when it is added (SCHED_MODE_FREE unless set). */
+	enum sched_vm_mode vm_mode;
 	void (*init)(void);
 	int (*vm_add)(struct sched_vm *vm, const char **err);
 	void (*vm_remove)(struct sched_vm *vm);
@@ -36,18 +39,56 @@ struct sched_ops {
 	void (*in_cs)(struct sched_vcpu *v, bool entered);
 	void (*spinning)(struct sched_vcpu *v, bool spinning);
 	void (*kick_vcpu)(struct sched_vcpu *from, struct sched_vcpu *to);
-	/* Optional invariant check for sched_check(). */
+	/* Optional invariant check for sched_check(), after the framework's
+	 * own checks (states, pCPUs, the promise of each VM's mode). */
 	int (*check)(const char **err);
 };
 
-/* Compiled-in policies (sched/sched_policies.c). */
-extern const struct sched_ops *const sched_policy_table[];
-extern const uint32_t sched_policy_count;
+/* Register a policy: one line at the end of its file,
+ *
+ *   SCHED_REGISTER(sched_free_ops, struct free_vcpu, struct free_vm, struct free_pcpu);
+ *
+ * naming its ops and the types it keeps in the per-vCPU, per-VM and per-pCPU
+ * `priv` areas (a compile-time error if one does not fit). The macro puts a
+ * pointer to the ops in the linker section `sched_policies`; the framework
+ * walks that section (sched/sched_registry.c), so linking a policy's file is
+ * all it takes to compile it in. The section name is a C identifier, so
+ * GNU ld defines __start_sched_policies / __stop_sched_policies for it. */
+#define SCHED_REGISTER(ops, vcpu_type, vm_type, pcpu_type)                                   \
+	_Static_assert(sizeof(vcpu_type) <= SCHED_PRIV_VCPU_SIZE,                             \
+		       #ops ": " #vcpu_type " does not fit SCHED_PRIV_VCPU_SIZE");            \
+	_Static_assert(sizeof(vm_type) <= SCHED_PRIV_VM_SIZE,                                 \
+		       #ops ": " #vm_type " does not fit SCHED_PRIV_VM_SIZE");                \
+	_Static_assert(sizeof(pcpu_type) <= SCHED_PRIV_PCPU_SIZE,                             \
+		       #ops ": " #pcpu_type " does not fit SCHED_PRIV_PCPU_SIZE");            \
+	_Static_assert(_Alignof(vcpu_type) <= _Alignof(union sched_priv_vcpu) &&              \
+		       _Alignof(vm_type) <= _Alignof(union sched_priv_vm) &&                  \
+		       _Alignof(pcpu_type) <= _Alignof(union sched_priv_pcpu),                \
+		       #ops ": private data needs more alignment than 8 bytes");              \
+	static const struct sched_ops *const sched_registered_##ops                           \
+		__attribute__((used, section("sched_policies"))) = &ops
+
+/* The registered policies (sched/sched_registry.c), in link order. */
+uint32_t sched_policy_count(void);
+const struct sched_ops *sched_policy(uint32_t i);
+/* The policy called `name`, or NULL. */
+const struct sched_ops *sched_policy_find(const char *name);
+/* The build's default: SCHED_DEFAULT (set by sched/module.mk to the first
+ * policy of `make SCHED=...`) if it is registered; without SCHED_DEFAULT, the
+ * first registered. NULL (and *err) when there is none. */
+const struct sched_ops *sched_policy_default(const char **err);
 
 /* Framework services for policies. */
 uint32_t sched_nr_pcpus(void);
 struct sched_pcpu *sched_pcpu(uint32_t id);
 struct sched_vm *sched_vm_list(void);
+/* Move a VM to another mode (counted and time stamped; no-op if equal). */
+void sched_vm_set_mode(struct sched_vm *vm, enum sched_vm_mode mode, uint64_t now);
+
+/* A policy's view of the priv areas (its SCHED_REGISTER types). */
+static inline void *sched_vcpu_priv(struct sched_vcpu *v) { return v->priv.bytes; }
+static inline void *sched_vm_priv(struct sched_vm *vm) { return vm->priv.bytes; }
+static inline void *sched_pcpu_priv(struct sched_pcpu *p) { return p->priv.bytes; }
 
 /* Effective knobs (defaults applied). */
 static inline uint32_t sched_vm_weight(const struct sched_vm *vm)

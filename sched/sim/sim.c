@@ -108,31 +108,12 @@ static void on_event(struct sim *s, const struct sim_ev *ev)
 	}
 }
 
-/* Strict co-scheduling seen from outside the policy: a VM with a running
- * vCPU has all its runnable vCPUs running. */
-static const char *check_gangs(struct sim *s)
-{
-	for (uint32_t i = 0; i < s->cfg->nr_vms; i++) {
-		struct sim_vm *vm = &s->vms[i];
-		uint32_t running = 0, waiting = 0;
-		for (uint32_t k = 0; k < vm->sv.nr_vcpus; k++) {
-			running += vm->ptrs[k]->state == SCHED_RUNNING;
-			waiting += vm->ptrs[k]->state == SCHED_RUNNABLE;
-		}
-		if (running && waiting)
-			return "partial gang: a VM runs with some runnable vCPUs not running";
-	}
-	return NULL;
-}
-
 static int check_step(struct sim *s)
 {
 	const char *err = NULL;
 
 	s->checks++;
-	if (sched_check(&err) == 0 && !strcmp(sched_active_name(), "gang"))
-		err = check_gangs(s);
-	if (!err)
+	if (!sched_check(&err))
 		return 0;
 	fprintf(stderr, "hvsim: invariant broken at t=%llu ns: %s\n", (unsigned long long)s->now, err);
 	return -1;

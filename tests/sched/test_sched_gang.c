@@ -1,7 +1,7 @@
 /* The gang policy against the scripted environment: refusal of VMs larger
  * than the machine, whole-gang dispatch and switching, backfilling with
  * gangs that fit, blocked members idling their pCPU, and fairness. */
-#include "tests/sim/fake_env.h"
+#include "tests/sched/fake_env.h"
 #include "tests/unit/check.h"
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +45,9 @@ static void test_switch(void)
 	add(0, 4);
 	add(1, 4);
 	CHECK(fake_run(0, true) == 0);
+	uint64_t changes = 1, ns[SCHED_NR_MODES];
+	CHECK_EQ(sched_vm_mode(&vms[0], &changes, ns), SCHED_MODE_COSCHED); /* gang's mode for all */
+	CHECK_EQ(changes, 0);
 	CHECK_EQ(running_of(0) + running_of(1), 4);
 	CHECK(running_of(0) == 4 || running_of(1) == 4);
 	uint32_t first = running_of(0) == 4 ? 0 : 1;

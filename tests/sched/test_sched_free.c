@@ -1,7 +1,7 @@
 /* The framework and the free policy against the scripted environment:
  * selection errors, states and accounting, weights, caps, wake-ups, the
  * HLT/wake race, stop, and removal. */
-#include "tests/sim/fake_env.h"
+#include "tests/sched/fake_env.h"
 #include "tests/unit/check.h"
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +31,7 @@ static void test_basic(void)
 	CHECK(fake_vm(&vms[0], vc[0], ptrs[0], 1, 2, &err) == 0);
 	CHECK(fake_vm(&vms[1], vc[1], ptrs[1], 1, 1, &err) == -1); /* same id */
 	CHECK_EQ(vc[0][0].state, SCHED_STOPPED);
+	CHECK_EQ(sched_vm_mode(&vms[0], NULL, NULL), SCHED_MODE_FREE);
 	sched_wake(&vc[0][0]);
 	sched_wake(&vc[0][1]);
 	CHECK_EQ(vc[0][0].state, SCHED_RUNNABLE);
