@@ -23,6 +23,7 @@ void gq_init(struct sched_gq *q, size_t vcpu_off, size_t vm_off, size_t pcpu_off
 	q->vm_off = vm_off;
 	q->pcpu_off = pcpu_off;
 	q->nr_free = sched_nr_pcpus();
+	q->limit = UINT64_MAX;
 }
 
 /* ---- ordering: merge sort of a VM list by (vtime, id) ---- */
@@ -126,51 +127,101 @@ static void release(struct sched_gq *q, struct sched_vm *vm, struct sched_pcpu *
 	q->nr_free += vm->nr_vcpus;
 }
 
-/* Reserve the lowest free pCPUs at or after *cursor for vm's members
- * (nr_free >= nr_vcpus); the cursor keeps a whole round build O(pCPUs). */
-static void place(struct sched_gq *q, struct sched_vm *vm, struct sched_pcpu *self, uint32_t *cursor)
+/* Reserve pCPU p for member v (not yet kicked). */
+static void reserve(struct sched_gq *q, struct sched_vcpu *v, uint32_t p)
 {
-	uint32_t p = *cursor;
-
-	for (uint32_t i = 0; i < vm->nr_vcpus; i++, p++) {
-		while (gp(q, sched_pcpu(p))->owner)
-			p++;
-		gp(q, sched_pcpu(p))->owner = vm->vcpus[i];
-		gv(q, vm->vcpus[i])->pcpu = p;
-		kick_if_other(sched_pcpu(p), self);
-	}
-	*cursor = p;
-	gm(q, vm)->on = true;
-	q->nr_free -= vm->nr_vcpus;
+	gp(q, sched_pcpu(p))->owner = v;
+	gv(q, v)->pcpu = p;
 }
 
-/* Start waiting gangs that fit whole into the free pCPUs. */
-static void fill(struct sched_gq *q, uint64_t now, struct sched_pcpu *self)
+/* Reserve one free pCPU per member of vm, kick them, and mark the gang on.
+ * A member pinned to one pCPU needs that one; a member already running on a
+ * free pCPU it may use keeps it (a VM that was just moved to co-scheduling);
+ * the others take the lowest free pCPUs their affinity allows, from *cursor
+ * when they may run anywhere (which keeps a round build O(pCPUs)). false,
+ * with nothing reserved, if a member finds no pCPU. */
+static bool place(struct sched_gq *q, struct sched_vm *vm, struct sched_pcpu *self, uint32_t *cursor)
+{
+	uint32_t i, n = vm->nr_vcpus, P = sched_nr_pcpus();
+
+	if (n > q->nr_free)
+		return false;
+	for (i = 0; i < n; i++)
+		gv(q, vm->vcpus[i])->pcpu = SCHED_NO_PCPU;
+	for (i = 0; i < n; i++) {
+		struct sched_vcpu *v = vm->vcpus[i];
+		uint32_t want = v->pin != SCHED_NO_PCPU ? v->pin
+			      : v->state == SCHED_RUNNING && sched_vcpu_allowed(v, v->pcpu) ? v->pcpu : SCHED_NO_PCPU;
+		if (want != SCHED_NO_PCPU && !gp(q, sched_pcpu(want))->owner)
+			reserve(q, v, want);
+		else if (v->pin != SCHED_NO_PCPU)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		struct sched_vcpu *v = vm->vcpus[i];
+		if (gv(q, v)->pcpu != SCHED_NO_PCPU)
+			continue;
+		uint32_t p = v->affinity ? 0 : *cursor;
+		while (p < P && (gp(q, sched_pcpu(p))->owner || !sched_vcpu_allowed(v, p)))
+			p++;
+		if (p == P)
+			goto fail;
+		reserve(q, v, p);
+		if (!v->affinity)
+			*cursor = p + 1;
+	}
+	for (i = 0; i < n; i++) {
+		struct sched_vcpu *v = vm->vcpus[i];
+		kick_if_other(sched_pcpu(gv(q, v)->pcpu), self);
+		if (v->state == SCHED_RUNNING && v->pcpu != gv(q, v)->pcpu)
+			kick_if_other(sched_pcpu(v->pcpu), self); /* runs elsewhere: make it leave */
+	}
+	gm(q, vm)->on = true;
+	q->nr_free -= n;
+	return true;
+fail:
+	for (i = 0; i < n; i++) {
+		struct sched_vcpu *v = vm->vcpus[i];
+		if (gv(q, v)->pcpu != SCHED_NO_PCPU)
+			gp(q, sched_pcpu(gv(q, v)->pcpu))->owner = NULL;
+		gv(q, v)->pcpu = SCHED_NO_PCPU;
+	}
+	return false;
+}
+
+/* May this gang start now? Always, unless the policy set a limit: then its
+ * vtime may lead the limit by at most one slice of its own. */
+static bool eligible(const struct sched_gq *q, struct sched_vm *vm)
+{
+	uint64_t lead = sched_vtime_delta(sched_vm_slice(vm), 1, sched_vm_weight(vm));
+	return q->limit == UINT64_MAX || gm(q, vm)->key <= q->limit + lead;
+}
+
+void gq_fill(struct sched_gq *q, uint64_t now, struct sched_pcpu *self)
 {
 	uint64_t slice = 0;
 	uint32_t cursor = 0;
 
 	for (struct sched_vm *vm = waiting_gangs(q, false, now); vm && q->nr_free; vm = gm(q, vm)->sort_next) {
-		if (vm->nr_vcpus > q->nr_free)
+		if (!eligible(q, vm) || !place(q, vm, self, &cursor))
 			continue;
-		place(q, vm, self, &cursor);
 		slice = slice ? MIN(slice, sched_vm_slice(vm)) : sched_vm_slice(vm);
 	}
 	if (slice && !q->round_end)
 		q->round_end = now + slice;
 }
 
-/* Round boundary: choose the gangs of the next round and move them in. */
-static void new_round(struct sched_gq *q, uint64_t now, struct sched_pcpu *self)
+void gq_new_round(struct sched_gq *q, uint64_t now, struct sched_pcpu *self)
 {
 	struct sched_vm *order = waiting_gangs(q, true, now);
 	uint32_t left = sched_nr_pcpus(), cursor = 0;
 	uint64_t slice = 0;
+	bool missed = false;
 
 	if (order)
 		q->vmin = MAX(q->vmin, gm(q, order)->key);
 	for (struct sched_vm *vm = order; vm; vm = gm(q, vm)->sort_next) {
-		gm(q, vm)->picked = vm->nr_vcpus <= left;
+		gm(q, vm)->picked = vm->nr_vcpus <= left && eligible(q, vm);
 		if (gm(q, vm)->picked) {
 			left -= vm->nr_vcpus;
 			slice = slice ? MIN(slice, sched_vm_slice(vm)) : sched_vm_slice(vm);
@@ -181,24 +232,72 @@ static void new_round(struct sched_gq *q, uint64_t now, struct sched_pcpu *self)
 		if (vm->mode == SCHED_MODE_COSCHED && gm(q, vm)->on && !gm(q, vm)->picked)
 			release(q, vm, self, true);
 	for (struct sched_vm *vm = order; vm; vm = gm(q, vm)->sort_next) {
-		if (gm(q, vm)->picked && !gm(q, vm)->on)
-			place(q, vm, self, &cursor);
+		if (gm(q, vm)->picked && !gm(q, vm)->on && !place(q, vm, self, &cursor))
+			missed = true; /* its affinity did not fit the pCPUs left */
 		gm(q, vm)->picked = false;
 	}
+	/* Gangs left waiting (not eligible yet, or their affinity did not fit)
+	 * are looked at again after a round of their own length. */
+	if (!slice && order)
+		slice = sched_vm_slice(order);
 	q->round_end = slice ? now + slice : 0;
+	if (missed && q->nr_free)
+		gq_fill(q, now, self);
+}
+
+bool gq_round_due(const struct sched_gq *q, uint64_t now)
+{
+	return q->round_end && now >= q->round_end;
+}
+
+struct sched_vcpu *gq_owner(const struct sched_gq *q, struct sched_pcpu *p) { return gp(q, p)->owner; }
+
+void gq_vm_enter(struct sched_gq *q, struct sched_vm *vm, uint64_t vtime)
+{
+	struct gq_vm *m = gm(q, vm);
+
+	m->runnable = 0;
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct sched_vcpu *v = vm->vcpus[i];
+		m->runnable += v->state == SCHED_RUNNABLE || v->state == SCHED_RUNNING;
+		gv(q, v)->pcpu = SCHED_NO_PCPU;
+	}
+	m->vtime = vtime;
+	m->on = false;
+}
+
+uint64_t gq_vm_leave(struct sched_gq *q, struct sched_vm *vm)
+{
+	if (gm(q, vm)->on)
+		release(q, vm, NULL, false);
+	return gm(q, vm)->vtime;
 }
 
 /* ---- hooks ---- */
 
 int gq_vm_fits(struct sched_gq *q, const struct sched_vm *vm, const char **err)
 {
-	if (vm->nr_vcpus <= sched_nr_pcpus())
-		return 0;
-	fmt_snprintf(q->err, sizeof(q->err),
-		     "gang: VM has %u vCPUs but there are only %u pCPUs; a gang must fit on distinct pCPUs",
-		     vm->nr_vcpus, sched_nr_pcpus());
 	*err = q->err;
-	return -1;
+	if (vm->nr_vcpus > sched_nr_pcpus()) {
+		fmt_snprintf(q->err, sizeof(q->err),
+			     "%s: VM has %u vCPUs but there are only %u pCPUs; a gang must fit on distinct pCPUs",
+			     sched_active_name(), vm->nr_vcpus, sched_nr_pcpus());
+		return -1;
+	}
+	/* Members pinned to one pCPU must not share it: the gang could never
+	 * run whole. (Wider affinities are tried at each round.) */
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		for (uint32_t k = 0; k < i; k++) {
+			uint32_t a = vm->vcpus[i]->pin, b = vm->vcpus[k]->pin;
+			if (a != SCHED_NO_PCPU && a == b) {
+				fmt_snprintf(q->err, sizeof(q->err),
+					     "%s: vCPUs %u and %u are both pinned to pCPU %u; a gang must fit on distinct pCPUs",
+					     sched_active_name(), k, i, a);
+				return -1;
+			}
+		}
+	}
+	return 0;
 }
 
 void gq_vm_add(struct sched_gq *q, struct sched_vm *vm)
@@ -222,7 +321,7 @@ void gq_wake(struct sched_gq *q, struct sched_vcpu *v, uint64_t now)
 	if (m->on)
 		sched_env_kick(gv(q, v)->pcpu); /* its reserved pCPU idles: take it */
 	else if (v->vm->nr_vcpus <= q->nr_free)
-		fill(q, now, NULL);
+		gq_fill(q, now, NULL);
 }
 
 void gq_sleep(struct sched_gq *q, struct sched_vcpu *v, uint64_t now)
@@ -234,7 +333,7 @@ void gq_sleep(struct sched_gq *q, struct sched_vcpu *v, uint64_t now)
 		/* Whole gang blocked: lend its pCPUs to waiting gangs that fit. */
 		struct sched_pcpu *self = v->state == SCHED_RUNNING ? sched_pcpu(v->pcpu) : NULL;
 		release(q, v->vm, self, false);
-		fill(q, now, self);
+		gq_fill(q, now, self);
 	}
 }
 
@@ -246,8 +345,8 @@ void gq_charge(struct sched_gq *q, struct sched_vcpu *v, uint64_t ran)
 struct sched_vcpu *gq_pick(struct sched_gq *q, struct sched_pcpu *p, struct sched_vcpu *prev,
 			   uint64_t now, uint64_t *deadline)
 {
-	if (q->round_end && now >= q->round_end)
-		new_round(q, now, p);
+	if (gq_round_due(q, now))
+		gq_new_round(q, now, p);
 	struct sched_vcpu *o = gp(q, p)->owner;
 	*deadline = 0;
 	if (!o || o->state == SCHED_BLOCKED || o->state == SCHED_STOPPED)

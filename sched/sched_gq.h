@@ -15,6 +15,16 @@
  * Mid-round, a gang whose members all blocked gives its pCPUs back and
  * waiting gangs that fit whole are started for the rest of the round.
  *
+ * Affinity: a member pinned to one pCPU is placed there (two members pinned
+ * to the same pCPU are refused at vm_add); a member with a wider affinity
+ * takes the lowest free pCPU it allows; a gang that does not fit the pCPUs
+ * left waits for another round and smaller gangs backfill.
+ *
+ * A policy that shares the machine with free-mode VMs sets `limit` (the
+ * least vtime of the free side) before each round: a gang then starts only
+ * while its vtime leads the limit by at most one slice of its own, so the
+ * two halves share the machine by weight.
+ *
  * A policy embeds struct gq_vcpu / gq_vm / gq_pcpu in its private types and
  * tells gq_init where (offsets into the priv areas). */
 #ifndef SCHED_SCHED_GQ_H
@@ -43,7 +53,8 @@ struct sched_gq {
 	uint64_t round_end; /* 0: no round in progress */
 	uint64_t vmin;      /* smallest vtime chosen at the last boundary */
 	uint32_t nr_free;   /* pCPUs without owner */
-	char err[128];
+	uint64_t limit;     /* see above; UINT64_MAX (gq_init): no limit */
+	char err[160];
 };
 
 /* Reset q; the gq_* structs sit at these offsets of the priv areas. */
@@ -61,6 +72,24 @@ void gq_charge(struct sched_gq *q, struct sched_vcpu *v, uint64_t ran);
  * give the pCPU away. */
 struct sched_vcpu *gq_pick(struct sched_gq *q, struct sched_pcpu *p, struct sched_vcpu *prev,
 			   uint64_t now, uint64_t *deadline);
+/* For policies that also run free-mode VMs. */
+/* A round boundary has come (the first pCPU to see it builds the round). */
+bool gq_round_due(const struct sched_gq *q, uint64_t now);
+/* Choose the gangs of the next round, move them in (kicking every pCPU
+ * whose assignment changed, except self) and set round_end. */
+void gq_new_round(struct sched_gq *q, uint64_t now, struct sched_pcpu *self);
+/* Start waiting gangs that fit whole into the pCPUs no gang holds (kicking
+ * them); sets round_end if no round is in progress. */
+void gq_fill(struct sched_gq *q, uint64_t now, struct sched_pcpu *self);
+/* The member reserved on p, or NULL. */
+struct sched_vcpu *gq_owner(const struct sched_gq *q, struct sched_pcpu *p);
+/* vm has just been moved to SCHED_MODE_COSCHED with this vtime: count its
+ * runnable members (it starts at the next round or fill). */
+void gq_vm_enter(struct sched_gq *q, struct sched_vm *vm, uint64_t vtime);
+/* vm is leaving SCHED_MODE_COSCHED: give its pCPUs back without kicking
+ * (running members go on as free vCPUs); returns its vtime. */
+uint64_t gq_vm_leave(struct sched_gq *q, struct sched_vm *vm);
+
 /* Reservations agree with states and counts. */
 int gq_check(const struct sched_gq *q, const char **err);
 

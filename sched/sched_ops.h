@@ -18,15 +18,38 @@
  *                        return prev, it must queue prev. Returns a RUNNABLE
  *                        queued vCPU (dequeued), prev, or NULL; *deadline is
  *                        the absolute time of p's next timer (0 = none).
+ *   hint(v, h, arg)      a guest hint, after the framework's bookkeeping
+ *                        (counters, yield target, PV-halt and balloon flags);
+ *                        true asks the env to make v yield now.
  */
 #ifndef SCHED_SCHED_OPS_H
 #define SCHED_SCHED_OPS_H
 #include "sched/sched.h"
 
+/* A policy knob (sched_set_param): the policy's variable *value, reset to
+ * def by sched_init, set from "policy.name=value" within [min, max]. */
+enum sched_param_type {
+	SCHED_PARAM_TIME, /* ns; values take ns/us/ms/s suffixes */
+	SCHED_PARAM_UINT,
+	SCHED_PARAM_ENUM, /* index into choices (NULL-terminated names) */
+};
+struct sched_param {
+	const char *name;
+	enum sched_param_type type;
+	uint64_t min, max, def;
+	uint64_t *value;
+	const char *const *choices;
+	const char *help;
+};
+
 struct sched_ops {
 	const char *name;
 	/* Mode of a VM when it is added (SCHED_MODE_FREE unless set). */
 	enum sched_vm_mode vm_mode;
+	/* sched_vcpu_speed() reports speeds (the guest's balloon agent acts). */
+	bool publish_speed;
+	/* Knobs, ended by an entry without name (NULL: none). */
+	const struct sched_param *params;
 	void (*init)(void);
 	int (*vm_add)(struct sched_vm *vm, const char **err);
 	void (*vm_remove)(struct sched_vm *vm);
@@ -35,10 +58,8 @@ struct sched_ops {
 	void (*charge)(struct sched_vcpu *v, uint64_t ran_ns, uint64_t now);
 	struct sched_vcpu *(*pick)(struct sched_pcpu *p, struct sched_vcpu *prev,
 				   enum sched_why why, uint64_t now, uint64_t *deadline);
-	/* Optional hint hooks (NULL: ignored). */
-	void (*in_cs)(struct sched_vcpu *v, bool entered);
-	void (*spinning)(struct sched_vcpu *v, bool spinning);
-	void (*kick_vcpu)(struct sched_vcpu *from, struct sched_vcpu *to);
+	/* Optional hint hook (NULL: hints are only counted). */
+	bool (*hint)(struct sched_vcpu *v, enum sched_hint hint, uint32_t arg, uint64_t now);
 	/* Optional invariant check for sched_check(), after the framework's
 	 * own checks (states, pCPUs, the promise of each VM's mode). */
 	int (*check)(const char **err);
@@ -84,6 +105,30 @@ struct sched_pcpu *sched_pcpu(uint32_t id);
 struct sched_vm *sched_vm_list(void);
 /* Move a VM to another mode (counted and time stamped; no-op if equal). */
 void sched_vm_set_mode(struct sched_vm *vm, enum sched_vm_mode mode, uint64_t now);
+/* Whether v's affinity allows pCPU p. */
+static inline bool sched_vcpu_allowed(const struct sched_vcpu *v, uint32_t p)
+{
+	return !v->affinity || (v->affinity[p / 64] >> (p % 64) & 1);
+}
+/* Hold a RUNNABLE vCPU back (co-stop) or release it; counted and timed in
+ * its stats (costops, costop_ns). The policy keeps it out of its queues
+ * meanwhile. */
+void sched_vcpu_costop(struct sched_vcpu *v, bool stop, uint64_t now);
+/* The sibling `me` should yield its pCPU to, as KVM's kvm_vcpu_on_spin
+ * chooses: among its VM's vCPUs that were preempted (taken off while
+ * runnable, not run since) and that ok(ctx, c) accepts (queued with the
+ * policy and allowed on the pCPU), the named target of the yield if any
+ * (it need only be RUNNABLE and accepted), else the next one round robin after the VM's last choice that was
+ * preempted inside a critical section (guest.cs), else in kernel mode;
+ * candidates preempted in user mode hold no kernel lock and are skipped.
+ * NULL if none. Records the choice for the round robin. */
+struct sched_vcpu *sched_yield_candidate(struct sched_vcpu *me,
+					  bool (*ok)(void *ctx, struct sched_vcpu *c), void *ctx);
+/* Run time of v including the still-open interval if it is RUNNING. */
+static inline uint64_t sched_vcpu_pending_ns(const struct sched_vcpu *v, uint64_t now)
+{
+	return v->state == SCHED_RUNNING && now > v->state_since ? now - v->state_since : 0;
+}
 
 /* A policy's view of the priv areas (its SCHED_REGISTER types). */
 static inline void *sched_vcpu_priv(struct sched_vcpu *v) { return v->priv.bytes; }

@@ -1,40 +1,24 @@
 /* "free": proportional share by weight, work-conserving, vCPUs migrate
- * freely: the fair queue of sched/sched_fq.h over all VMs. */
+ * freely: the fair queue of sched/sched_fq.h over all VMs, with directed
+ * yield (free.dyield) on PAUSE-loop exits, LHV_SPIN, KVM_HC_SCHED_YIELD and
+ * kicks, as KVM does. */
 #include "sched/sched_fq.h"
 
 static struct sched_fq Q;
+static uint64_t dyield;
+static const struct sched_param free_params[] = { FQ_PARAM_DYIELD(&dyield), { 0 } };
 
 static void free_init(void)
 {
 	fq_init(&Q, 0, 0, 0); /* the fq_* structs are the whole private data */
+	Q.dyield = &dyield;
 }
 
-static int free_vm_add(struct sched_vm *vm, const char **err)
-{
-	fq_vm_add(&Q, vm, sched_env_now());
-	return 0;
-}
-
-static void free_vm_remove(struct sched_vm *vm) { fq_vm_remove(&Q, vm); }
-static void free_wake(struct sched_vcpu *v, uint64_t now) { fq_wake(&Q, v, now); }
-static void free_sleep(struct sched_vcpu *v, uint64_t now) { fq_sleep(&Q, v); }
-
-static void free_charge(struct sched_vcpu *v, uint64_t ran, uint64_t now)
-{
-	fq_charge(&Q, v, ran, now);
-}
-
-static struct sched_vcpu *free_pick(struct sched_pcpu *p, struct sched_vcpu *prev,
-				    enum sched_why why, uint64_t now, uint64_t *deadline)
-{
-	return fq_pick(&Q, p, prev, why, now, deadline);
-}
-
-static int free_check(const char **err) { return fq_check(&Q, err); }
+FQ_POLICY_HOOKS(free, &Q)
 
 static const struct sched_ops sched_free_ops = {
-	.name = "free", .init = free_init, .vm_add = free_vm_add, .vm_remove = free_vm_remove,
-	.wake = free_wake, .sleep = free_sleep, .charge = free_charge, .pick = free_pick,
-	.check = free_check,
+	.name = "free", .params = free_params, .init = free_init, .vm_add = free_fq_vm_add,
+	.vm_remove = free_fq_vm_remove, .wake = free_fq_wake, .sleep = free_fq_sleep,
+	.charge = free_fq_charge, .pick = free_fq_pick, .hint = free_fq_hint, .check = free_fq_check,
 };
 SCHED_REGISTER(sched_free_ops, struct fq_vcpu, struct fq_vm, struct fq_pcpu);

@@ -1,6 +1,7 @@
 #include "tests/sched/fake_env.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 uint64_t fake_timer[FAKE_MAX_PCPUS];
 bool fake_kicked[FAKE_MAX_PCPUS];
@@ -83,4 +84,24 @@ int fake_vm(struct sched_vm *vm, struct sched_vcpu *vcpus, struct sched_vcpu **p
 	vm->nr_vcpus = n;
 	vm->vcpus = ptrs;
 	return sched_vm_add(vm, err);
+}
+
+void fake_asym(struct fake_asym *a, const char *policy)
+{
+	static const uint64_t pin0 = 1, pin1 = 2;
+	const char *err;
+
+	fake_setup(2, policy);
+	memset(a, 0, sizeof(*a));
+	a->vc0[0].affinity = &pin0;
+	a->vc0[1].affinity = a->vc1[0].affinity = &pin1;
+	if (fake_vm(&a->vm[0], a->vc0, a->p0, 0, 2, &err) || fake_vm(&a->vm[1], a->vc1, a->p1, 1, 1, &err)) {
+		fprintf(stderr, "fake_asym: %s\n", err);
+		exit(1);
+	}
+	sched_wake(&a->vc0[0]);
+	sched_wake(&a->vc0[1]);
+	sched_wake(&a->vc1[0]);
+	sched_schedule(0, SCHED_TICK);
+	sched_schedule(1, SCHED_TICK);
 }

@@ -27,4 +27,15 @@ int fake_run(uint64_t until, bool check);
 /* Build VM `vm` with n vCPUs from `vcpus` storage and add it. */
 int fake_vm(struct sched_vm *vm, struct sched_vcpu *vcpus, struct sched_vcpu **ptrs,
 	    uint32_t id, uint32_t n, const char **err);
+
+/* The asymmetric machine of several tests: 2 pCPUs; VM 0's vCPU 0 is
+ * pinned to pCPU 0 (alone there), its vCPU 1 to pCPU 1, which it shares
+ * with VM 1's single vCPU. fake_asym() builds it under `policy`, wakes
+ * everyone and lets both pCPUs enter their loops at the current time. */
+struct fake_asym {
+	struct sched_vm vm[2];
+	struct sched_vcpu vc0[2], vc1[1];
+	struct sched_vcpu *p0[2], *p1[1];
+};
+void fake_asym(struct fake_asym *a, const char *policy);
 #endif

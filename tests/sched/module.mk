@@ -14,6 +14,8 @@ $(filter-out %/test_sched_heap %/test_sched_default,$(SCHED_UNIT)): \
 	$(BUILD)/host/test_sched_%: tests/sched/test_sched_%.c $(SCHED_TEST_SRCS) $(SCHED_TEST_DEPS)
 $(filter-out %/test_sched_default,$(SCHED_UNIT)): HOST_CFLAGS += -DSCHED_DEFAULT='"free"'
 
+$(BUILD)/host/test_sched_params: HOST_CFLAGS += -DSCHED_ALL_NAMES='"$(SCHED_ALL)"'
+
 $(BUILD)/host/test_sched_heap: tests/sched/test_sched_heap.c sched/sched_heap.c sched/sched_heap.h
 
 # The default policy is the one the build names first, not the first in link
