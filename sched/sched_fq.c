@@ -299,23 +299,32 @@ bool fq_contended(struct sched_fq *q, struct sched_pcpu *p)
 	return sched_heap_min(&q->rq) || sched_heap_min(&fp(q, p)->local);
 }
 
-/* Least vtime waiting in the queues p takes from (to yield behind it). */
-static struct sched_heap_node *min_waiting(struct sched_fq *q, struct sched_pcpu *p)
-{
-	struct sched_heap_node *g = sched_heap_min(&q->rq), *l = sched_heap_min(&fp(q, p)->local);
-	return !g ? l : !l ? g : sched_heap_less(l, g) ? l : g;
-}
-
 struct dy_ctx {
 	struct sched_fq *q;
 	struct sched_pcpu *p;
-	uint64_t now;
+	uint64_t now, limit;
 };
 
+/* A directed yield may only go to a vCPU whose vtime leads the least one
+ * waiting by at most half a slice (as CFS takes its "next buddy" only within
+ * the wake-up granularity), or spinning siblings could bounce the pCPU
+ * between themselves and starve everyone else. */
 static bool dy_ok(void *ctx, struct sched_vcpu *c)
 {
 	struct dy_ctx *d = ctx;
-	return fv(d->q, c)->queued && sched_vcpu_allowed(c, d->p->id) && has_budget(d->q, c, d->now);
+	return fv(d->q, c)->queued && fv(d->q, c)->node.key <= d->limit &&
+	       sched_vcpu_allowed(c, d->p->id) && has_budget(d->q, c, d->now);
+}
+
+static uint64_t dy_limit(struct sched_fq *q, struct sched_pcpu *p, struct sched_vcpu *prev)
+{
+	struct sched_heap_node *g = sched_heap_min(&q->rq), *l = sched_heap_min(&fp(q, p)->local);
+	struct sched_heap_node *min = !g ? l : !l ? g : sched_heap_less(l, g) ? l : g;
+
+	if (!min)
+		return UINT64_MAX;
+	return min->key + sched_vtime_delta(sched_vm_slice(prev->vm) / 2, prev->vm->nr_vcpus,
+					    sched_vm_weight(prev->vm));
 }
 
 static struct sched_vcpu *start(struct sched_fq *q, struct sched_pcpu *p, struct sched_vcpu *next,
@@ -350,21 +359,27 @@ struct sched_vcpu *fq_pick(struct sched_fq *q, struct sched_pcpu *p, struct sche
 	}
 	struct sched_vcpu *to = NULL;
 	if (prev && why == SCHED_YIELD && prev->yield_reason && dyield_on(q)) {
-		struct dy_ctx ctx = { q, p, now };
+		struct dy_ctx ctx = { q, p, now, dy_limit(q, p, prev) };
 		if ((to = sched_yield_candidate(prev, dy_ok, &ctx))) {
 			dequeue(q, to);
 			prev->stats.directed_yields++;
 		}
 	}
-	if (prev) {
-		struct sched_heap_node *min = min_waiting(q, p);
-		if (why == SCHED_YIELD && min && fv(q, prev)->node.key <= min->key)
-			fv(q, prev)->node.key = min->key + 1; /* let the others go first */
+	if (to) {
 		enqueue(q, prev);
-	}
-	if (to)
 		return start(q, p, to, now, deadline);
+	}
+	/* A yield lets the others go first this once: prev competes only if
+	 * nobody else may run here. Its vtime stays: yielding costs it no share
+	 * (a spinning VM yields often). */
+	if (prev && why != SCHED_YIELD)
+		enqueue(q, prev);
 	struct sched_vcpu *next = pop_eligible(q, p, now);
+	if (prev && why == SCHED_YIELD) {
+		enqueue(q, prev);
+		if (!next)
+			next = pop_eligible(q, p, now);
+	}
 	if (!next) {
 		idle_add(q, p);
 		f->slice_end = 0;

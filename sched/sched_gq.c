@@ -170,12 +170,15 @@ static bool place(struct sched_gq *q, struct sched_vm *vm, struct sched_pcpu *se
 		if (!v->affinity)
 			*cursor = p + 1;
 	}
+	/* Members still running elsewhere are sent off first, so that (with
+	 * kicks handled in order) they are RUNNABLE when their new pCPUs look. */
 	for (i = 0; i < n; i++) {
 		struct sched_vcpu *v = vm->vcpus[i];
-		kick_if_other(sched_pcpu(gv(q, v)->pcpu), self);
 		if (v->state == SCHED_RUNNING && v->pcpu != gv(q, v)->pcpu)
-			kick_if_other(sched_pcpu(v->pcpu), self); /* runs elsewhere: make it leave */
+			kick_if_other(sched_pcpu(v->pcpu), self);
 	}
+	for (i = 0; i < n; i++)
+		kick_if_other(sched_pcpu(gv(q, vm->vcpus[i])->pcpu), self);
 	gm(q, vm)->on = true;
 	q->nr_free -= n;
 	return true;
@@ -201,12 +204,17 @@ void gq_fill(struct sched_gq *q, uint64_t now, struct sched_pcpu *self)
 {
 	uint64_t slice = 0;
 	uint32_t cursor = 0;
+	struct sched_vm *waiting = waiting_gangs(q, false, now);
 
-	for (struct sched_vm *vm = waiting_gangs(q, false, now); vm && q->nr_free; vm = gm(q, vm)->sort_next) {
+	for (struct sched_vm *vm = waiting; vm && q->nr_free; vm = gm(q, vm)->sort_next) {
 		if (!eligible(q, vm) || !place(q, vm, self, &cursor))
 			continue;
 		slice = slice ? MIN(slice, sched_vm_slice(vm)) : sched_vm_slice(vm);
 	}
+	/* Without a round in progress, gangs left waiting need one to be
+	 * looked at again. */
+	if (!slice && waiting)
+		slice = sched_vm_slice(waiting);
 	if (slice && !q->round_end)
 		q->round_end = now + slice;
 }
@@ -342,12 +350,20 @@ void gq_charge(struct sched_gq *q, struct sched_vcpu *v, uint64_t ran)
 	gm(q, v->vm)->vtime += sched_vtime_delta(ran, 1, sched_vm_weight(v->vm));
 }
 
+void gq_leaving(struct sched_gq *q, struct sched_vcpu *prev, struct sched_pcpu *p)
+{
+	if (prev && gm(q, prev->vm)->on && gv(q, prev)->pcpu != p->id)
+		sched_env_kick(gv(q, prev)->pcpu);
+}
+
 struct sched_vcpu *gq_pick(struct sched_gq *q, struct sched_pcpu *p, struct sched_vcpu *prev,
 			   uint64_t now, uint64_t *deadline)
 {
 	if (gq_round_due(q, now))
 		gq_new_round(q, now, p);
 	struct sched_vcpu *o = gp(q, p)->owner;
+	if (prev != o)
+		gq_leaving(q, prev, p);
 	*deadline = 0;
 	if (!o || o->state == SCHED_BLOCKED || o->state == SCHED_STOPPED)
 		return NULL;

@@ -69,7 +69,8 @@ void gq_wake(struct sched_gq *q, struct sched_vcpu *v, uint64_t now);
 void gq_sleep(struct sched_gq *q, struct sched_vcpu *v, uint64_t now);
 void gq_charge(struct sched_gq *q, struct sched_vcpu *v, uint64_t ran);
 /* Strict gang pick: p runs its reserved member or idles; a yield cannot
- * give the pCPU away. */
+ * give the pCPU away. A member still running elsewhere is waited for: the
+ * pCPU it leaves kicks this one (gq_leaving), and a timer retries. */
 struct sched_vcpu *gq_pick(struct sched_gq *q, struct sched_pcpu *p, struct sched_vcpu *prev,
 			   uint64_t now, uint64_t *deadline);
 /* For policies that also run free-mode VMs. */
@@ -81,6 +82,10 @@ void gq_new_round(struct sched_gq *q, uint64_t now, struct sched_pcpu *self);
 /* Start waiting gangs that fit whole into the pCPUs no gang holds (kicking
  * them); sets round_end if no round is in progress. */
 void gq_fill(struct sched_gq *q, uint64_t now, struct sched_pcpu *self);
+/* prev, a co-scheduled vCPU, leaves pCPU p, which is not the one reserved
+ * for it: its reserved pCPU (waiting for it to get off p, see gq_pick) is
+ * kicked to take it now. */
+void gq_leaving(struct sched_gq *q, struct sched_vcpu *prev, struct sched_pcpu *p);
 /* The member reserved on p, or NULL. */
 struct sched_vcpu *gq_owner(const struct sched_gq *q, struct sched_pcpu *p);
 /* vm has just been moved to SCHED_MODE_COSCHED with this vtime: count its

@@ -199,6 +199,7 @@ static struct sched_vcpu *adaptive_pick(struct sched_pcpu *p, struct sched_vcpu 
 			*deadline = G.round_end;
 			return prev;
 		}
+		gq_leaving(&G, prev, p);
 		prev = NULL; /* its gang is off or elsewhere: it waits for a round */
 	}
 	if (owner && (owner->state == SCHED_RUNNABLE || (owner->state == SCHED_RUNNING && owner != prev))) {

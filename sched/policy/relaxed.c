@@ -11,6 +11,7 @@
  * slowest runnable sibling. A running leader's timer is set so its lead
  * cannot pass the skew unseen; a preempted vCPU becomes a laggard, so the
  * pCPUs of its running siblings are kicked when their lead could pass it.
+ * Each of these looks at the VM's vCPUs once: O(vCPUs of the VM).
  * Counters: costops, costop_ns (ESX's %CSTP). */
 #include "sched/sched_fq.h"
 
@@ -23,6 +24,11 @@ struct relaxed_vcpu {
 	uint64_t prog; /* progress: run time charged */
 };
 
+struct relaxed_vm {
+	struct fq_vm fq;
+	uint32_t costopped; /* how many of its vCPUs are co-stopped */
+};
+
 static struct sched_fq Q;
 static uint64_t skew, dyield;
 static const struct sched_param relaxed_params[] = {
@@ -33,43 +39,59 @@ static const struct sched_param relaxed_params[] = {
 };
 
 static struct relaxed_vcpu *rv(struct sched_vcpu *v) { return sched_vcpu_priv(v); }
+static struct relaxed_vm *rm(struct sched_vm *vm) { return sched_vm_priv(vm); }
 
 static uint64_t prog(struct sched_vcpu *v, uint64_t now)
 {
 	return rv(v)->prog + sched_vcpu_pending_ns(v, now);
 }
 
-static bool runnable(const struct sched_vcpu *v)
-{
-	return v->state == SCHED_RUNNABLE || v->state == SCHED_RUNNING;
-}
+/* The two slowest runnable vCPUs of a VM, leaving out `gone` (about to
+ * block): the slowest sibling of v is `min1` unless v is it. */
+struct slow {
+	uint64_t min1, min2;
+	struct sched_vcpu *v1;
+};
 
-/* Progress of v's slowest runnable sibling other than `gone` (a sibling
- * about to block), UINT64_MAX if none. */
-static uint64_t slowest(struct sched_vcpu *v, struct sched_vcpu *gone, uint64_t now)
+static void scan(struct sched_vm *vm, struct sched_vcpu *gone, uint64_t now, struct slow *s)
 {
-	uint64_t min = UINT64_MAX;
-
-	for (uint32_t i = 0; i < v->vm->nr_vcpus; i++) {
-		struct sched_vcpu *u = v->vm->vcpus[i];
-		if (u != v && u != gone && runnable(u))
-			min = MIN(min, prog(u, now));
+	*s = (struct slow){ UINT64_MAX, UINT64_MAX, NULL };
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct sched_vcpu *u = vm->vcpus[i];
+		if (u == gone || (u->state != SCHED_RUNNABLE && u->state != SCHED_RUNNING))
+			continue;
+		uint64_t p = prog(u, now);
+		if (p < s->min1) {
+			s->min2 = s->min1;
+			s->min1 = p;
+			s->v1 = u;
+		} else if (p < s->min2) {
+			s->min2 = p;
+		}
 	}
-	return min;
 }
 
-static uint64_t lead(struct sched_vcpu *v, struct sched_vcpu *gone, uint64_t now)
+static uint64_t lead(const struct slow *s, struct sched_vcpu *v, uint64_t now)
 {
-	uint64_t s = slowest(v, gone, now), p = prog(v, now);
-	return s != UINT64_MAX && p > s ? p - s : 0;
+	uint64_t other = v == s->v1 ? s->min2 : s->min1, p = prog(v, now);
+	return other != UINT64_MAX && p > other ? p - other : 0;
+}
+
+static void costop(struct sched_vcpu *v, bool stop, uint64_t now)
+{
+	sched_vcpu_costop(v, stop, now);
+	rm(v->vm)->costopped += stop ? 1 : (uint32_t)-1;
 }
 
 /* fq's veto: co-stop a vCPU that leads by the skew. */
 static bool relaxed_hold(struct sched_fq *q, struct sched_vcpu *v, uint64_t now)
 {
-	if (lead(v, NULL, now) < skew)
+	struct slow s;
+
+	scan(v->vm, NULL, now, &s);
+	if (lead(&s, v, now) < skew)
 		return false;
-	sched_vcpu_costop(v, true, now);
+	costop(v, true, now);
 	return true;
 }
 
@@ -77,10 +99,15 @@ static bool relaxed_hold(struct sched_fq *q, struct sched_vcpu *v, uint64_t now)
  * (or that have no runnable sibling left to wait for). */
 static void costart(struct sched_vm *vm, struct sched_vcpu *gone, uint64_t now)
 {
+	struct slow s;
+
+	if (!rm(vm)->costopped)
+		return;
+	scan(vm, gone, now, &s);
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
 		struct sched_vcpu *v = vm->vcpus[i];
-		if (v != gone && v->costopped && lead(v, gone, now) <= skew / 2) {
-			sched_vcpu_costop(v, false, now);
+		if (v != gone && v->costopped && lead(&s, v, now) <= skew / 2) {
+			costop(v, false, now);
 			fq_requeue(&Q, v);
 		}
 	}
@@ -88,7 +115,7 @@ static void costart(struct sched_vm *vm, struct sched_vcpu *gone, uint64_t now)
 
 static void relaxed_init(void)
 {
-	fq_init(&Q, offsetof(struct relaxed_vcpu, fq), 0, 0);
+	fq_init(&Q, offsetof(struct relaxed_vcpu, fq), offsetof(struct relaxed_vm, fq), 0);
 	Q.dyield = &dyield;
 	Q.hold = relaxed_hold;
 }
@@ -97,15 +124,18 @@ FQ_POLICY_HOOKS(relaxed, &Q)
 
 static void relaxed_wake(struct sched_vcpu *v, uint64_t now)
 {
-	uint64_t s = slowest(v, NULL, now);
+	struct slow s;
 
-	if (s != UINT64_MAX && rv(v)->prog < s)
-		rv(v)->prog = s; /* it idled: that was progress too */
+	scan(v->vm, v, now, &s);
+	if (s.min1 != UINT64_MAX && rv(v)->prog < s.min1)
+		rv(v)->prog = s.min1; /* it idled: that was progress too */
 	fq_wake(&Q, v, now);
 }
 
 static void relaxed_sleep(struct sched_vcpu *v, uint64_t now)
 {
+	if (v->costopped) /* stopped while co-stopped: the framework clears the flag */
+		rm(v->vm)->costopped--;
 	fq_sleep(&Q, v);
 	costart(v->vm, v, now); /* v no longer holds its siblings back */
 }
@@ -122,15 +152,17 @@ static void relaxed_charge(struct sched_vcpu *v, uint64_t ran, uint64_t now)
  * sibling could be co-started because v catches up. */
 static uint64_t relaxed_deadline(struct sched_vcpu *v, uint64_t now, uint64_t deadline)
 {
-	uint64_t l = lead(v, NULL, now), p = prog(v, now), cap = UINT64_MAX;
+	struct slow s;
 
+	scan(v->vm, NULL, now, &s);
+	uint64_t l = lead(&s, v, now), p = prog(v, now), cap = UINT64_MAX;
 	for (uint32_t i = 0; i < v->vm->nr_vcpus; i++) {
 		struct sched_vcpu *u = v->vm->vcpus[i];
-		if (u == v || !runnable(u))
+		if (u == v || u->state != SCHED_RUNNABLE)
 			continue;
 		if (u->costopped && prog(u, now) > p + skew / 2)
 			cap = MIN(cap, prog(u, now) - skew / 2 - p); /* v's progress co-starts u */
-		else if (u->state == SCHED_RUNNABLE && !u->costopped)
+		else if (!u->costopped)
 			cap = MIN(cap, skew > l ? skew - l : 0);     /* u waits: v's lead grows */
 	}
 	if (cap == UINT64_MAX)
@@ -140,7 +172,7 @@ static uint64_t relaxed_deadline(struct sched_vcpu *v, uint64_t now, uint64_t de
 }
 
 static struct sched_vcpu *relaxed_pick(struct sched_pcpu *p, struct sched_vcpu *prev,
-					  enum sched_why why, uint64_t now, uint64_t *deadline)
+				       enum sched_why why, uint64_t now, uint64_t *deadline)
 {
 	struct sched_vcpu *next = fq_pick(&Q, p, prev, why, now, deadline);
 
@@ -165,4 +197,4 @@ static const struct sched_ops sched_relaxed_ops = {
 	.vm_remove = relaxed_fq_vm_remove, .wake = relaxed_wake, .sleep = relaxed_sleep,
 	.charge = relaxed_charge, .pick = relaxed_pick, .hint = relaxed_fq_hint, .check = relaxed_fq_check,
 };
-SCHED_REGISTER(sched_relaxed_ops, struct relaxed_vcpu, struct fq_vm, struct fq_pcpu);
+SCHED_REGISTER(sched_relaxed_ops, struct relaxed_vcpu, struct relaxed_vm, struct fq_pcpu);
