@@ -49,6 +49,23 @@ col() {
 
 POLICIES="free gang pdelay relaxed adaptive"
 
+# head "| a | b |" "|---|---|": a table header with a column per policy.
+head() {
+	printf '%s' "$1"
+	for p in $POLICIES; do printf ' %s |' "$p"; done
+	printf '\n%s' "$2"
+	for p in $POLICIES; do printf -- '---|'; done
+	echo
+}
+# rel: REL = throughput of the runs in $OUT relative to the first policy's
+# mean, which the first call of a row (base empty) records. (Not in a
+# subshell: it sets variables.)
+rel() {
+	tp=$(col throughput)
+	[ -z "$base" ] && base=$(echo "$tp" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; print s / NF }')
+	REL=$(stat "$tp" "$(awk -v b="$base" 'BEGIN { print (b > 0 ? 1 / b : 0) }')" 2)
+}
+
 # Lock-holder preemptions and long-wait fraction, 4 pCPUs, 1x/2x/4x.
 lhp_table() { # PLE-ARGS TITLE
 	echo "#### $2"
@@ -56,21 +73,15 @@ lhp_table() { # PLE-ARGS TITLE
 	echo "\`hvsim --pcpus 4 --vms V --lock L --hints cs --seconds $SECS --seed S ${1:+$1 }--sched P\` (seeds $SEEDS);"
 	echo "each cell: lock-holder preemptions (lhp) / long-wait fraction in % / throughput relative to free."
 	echo
-	printf '| lock | VMs |'
-	for p in $POLICIES; do printf ' %s |' "$p"; done
-	printf '\n|---|---|'
-	for p in $POLICIES; do printf -- '---|'; done
-	echo
+	head '| lock | VMs |' '|---|---|'
 	for lock in ticket tas pv; do
 		for vms in 2,2 4,4 4,4,4,4; do
 			printf '| %s | %s |' "$lock" "$vms"
 			base=
 			for p in $POLICIES; do
 				runs "$SEEDS" --pcpus 4 --vms $vms --lock $lock --hints cs --seconds "$SECS" $1 --sched $p
-				tp=$(col throughput)
-				[ -z "$base" ] && base=$(echo "$tp" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; print s / NF }')
-				printf ' %s / %s / %s |' "$(stat "$(col lhp)" 1 0)" "$(stat "$(col long_wait_frac)" 100 1)" \
-					"$(stat "$tp" "$(awk -v b="$base" 'BEGIN { print (b > 0 ? 1 / b : 0) }')" 2)"
+				rel
+				printf ' %s / %s / %s |' "$(stat "$(col lhp)" 1 0)" "$(stat "$(col long_wait_frac)" 100 1)" "$REL"
 			done
 			echo
 		done
@@ -86,11 +97,7 @@ tput_table() {
 	echo "4 pCPUs: VMs of 4 vCPUs, $SECS s, seeds $SEEDS; 80 pCPUs: VMs of 8 vCPUs (\`8xK\`: K VMs), $SECS80 s, seeds $SEEDS80."
 	echo "Each cell: critical sections completed, relative to free's mean (free's own spread in its column)."
 	echo
-	printf '| pCPUs | lock | VMs | PLE |'
-	for p in $POLICIES; do printf ' %s |' "$p"; done
-	printf '\n|---|---|---|---|'
-	for p in $POLICIES; do printf -- '---|'; done
-	echo
+	head '| pCPUs | lock | VMs | PLE |' '|---|---|---|---|'
 	for row in "4 ticket 2,2 $SECS 0" "4 ticket 4,4 $SECS 0" "4 ticket 4,4,4,4 $SECS 0" "4 tas 4,4,4,4 $SECS 0" \
 		   "4 ticket 4,4 $SECS 2us" "4 ticket 4,4,4,4 $SECS 2us" "4 pv 4,4 $SECS 2us" \
 		   "80 ticket 8x10 $SECS80 0" "80 ticket 8x20 $SECS80 0" "80 ticket 8x25 $SECS80 0" \
@@ -103,9 +110,8 @@ tput_table() {
 		base=
 		for p in $POLICIES; do
 			runs "$seeds" --pcpus "$1" --vms "$3" --lock "$2" --hints cs --ple "$5" --seconds "$4" --sched $p
-			tp=$(col throughput)
-			[ -z "$base" ] && base=$(echo "$tp" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; print s / NF }')
-			printf ' %s |' "$(stat "$tp" "$(awk -v b="$base" 'BEGIN { print (b > 0 ? 1 / b : 0) }')" 2)"
+			rel
+			printf ' %s |' "$REL"
 		done
 		echo
 	done
