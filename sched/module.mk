@@ -1,63 +1,64 @@
 # Scheduling framework and policies (pure C: hypervisor and host), the host
-# simulator build/hvsim, its tests and the benchmark.
+# simulator build/hvsim and the decision-cost benchmark. Unit tests:
+# tests/sched/module.mk; simulator tests: tests/sim/*.sh.
 #
-# `make SCHED=free,gang` (default `all`) chooses the compiled-in policies;
-# each becomes -DSCHED_HAVE_<NAME> for the sched sources and only the chosen
-# policy files are linked. The first one listed is the default policy.
+# A policy is one file sched/policy/<name>.c that registers itself with
+# SCHED_REGISTER (sched/sched_ops.h); the list below is read from those files.
+# `make SCHED=gang,free` (default `all`) links only the named policy files;
+# the first one named is the default policy (SCHED_DEFAULT, read by
+# sched/sched_registry.c); `all` is every policy with `free` the default.
 
-SCHED_ALL      := free gang
+SCHED_ALL      := $(sort $(basename $(notdir $(wildcard sched/policy/*.c))))
+SCHED_ALL_DEFAULT := free
 comma          := ,
-SCHED_LIST     := $(if $(filter all,$(SCHED)),$(SCHED_ALL),$(subst $(comma), ,$(SCHED)))
+sched_uniq      = $(if $1,$(firstword $1) $(call sched_uniq,$(filter-out $(firstword $1),$1)))
+SCHED_LIST     := $(strip $(call sched_uniq,$(if $(filter all,$(SCHED)),\
+                  $(SCHED_ALL_DEFAULT) $(SCHED_ALL),$(subst $(comma), ,$(SCHED)))))
 SCHED_UNKNOWN  := $(filter-out $(SCHED_ALL),$(SCHED_LIST))
 ifneq ($(SCHED_UNKNOWN),)
 $(error SCHED: unknown policy '$(SCHED_UNKNOWN)' (available: $(SCHED_ALL), or all))
 endif
-ifeq ($(strip $(SCHED_LIST)),)
+ifeq ($(SCHED_LIST),)
 $(error SCHED: no policy selected (available: $(SCHED_ALL), or all))
 endif
-SCHED_DEFS     := $(foreach p,$(SCHED_LIST),-DSCHED_HAVE_$(shell echo $(p) | tr a-z A-Z))
-SCHED_SRCS     := sched/sched.c sched/sched_heap.c sched/sched_policies.c \
-                  $(foreach p,$(SCHED_LIST),sched/sched_$(p).c)
+SCHED_DEFAULT  := $(firstword $(SCHED_LIST))
+SCHED_DEFS     := -DSCHED_DEFAULT='"$(SCHED_DEFAULT)"'
+# The framework and its library pieces (sched/*.c), then the chosen policies.
+SCHED_LIB_SRCS := $(sort $(wildcard sched/*.c))
+SCHED_SRCS     := $(SCHED_LIB_SRCS) $(foreach p,$(SCHED_LIST),sched/policy/$(p).c)
+SCHED_ALL_SRCS := $(SCHED_LIB_SRCS) $(foreach p,$(SCHED_ALL),sched/policy/$(p).c)
 SCHED_HDRS     := $(wildcard sched/*.h)
 
 # The policy set is a build input: rewrite a stamp only when it changes so
-# host binaries relink after `make SCHED=...` with another list.
+# objects and host binaries are rebuilt after `make SCHED=...` with another list.
 SCHED_STAMP    := $(BUILD)/gen/sched_policies
 SCHED_STAMP_OK := $(shell mkdir -p $(BUILD)/gen && \
 	{ [ "$$(cat $(SCHED_STAMP) 2>/dev/null)" = "$(SCHED_LIST)" ] || \
 	  echo "$(SCHED_LIST)" > $(SCHED_STAMP); })
 
-# Freestanding objects with the hypervisor's flags. Not linked into hv.elf
-# yet: the hypervisor must first provide sched_env_* (sched/sched_env.h);
-# then the top level adds $(SCHED_HV_OBJS) (or HV_SRCS += $(SCHED_SRCS)).
+# Freestanding objects with the hypervisor's flags; the top Makefile links
+# $(SCHED_SRCS) into hv.elf (HV_SRCS).
 SCHED_HV_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(SCHED_SRCS))
 $(SCHED_HV_OBJS): HV_CFLAGS += $(SCHED_DEFS)
 $(SCHED_HV_OBJS): $(SCHED_STAMP)
 .PHONY: sched-hv-objs
 sched-hv-objs: $(SCHED_HV_OBJS)
 
+# The host side of the library: the framework's host environment
+# (sched/sim/env.c) and core/fmt.c, shared by the simulator, the benchmark
+# and the unit tests.
+SCHED_HOST_SRCS := sched/sim/env.c core/fmt.c
+
 # Host simulator.
-HVSIM_SRCS := $(wildcard sched/sim/*.c)
-HVSIM_SRCS := $(filter-out sched/sim/bench.c,$(HVSIM_SRCS))
+HVSIM_SRCS := $(filter-out sched/sim/bench.c sched/sim/env.c,$(wildcard sched/sim/*.c))
 HOST_TOOLS += $(BUILD)/hvsim
 TEST_DEPS  += $(BUILD)/hvsim
 
-$(BUILD)/hvsim: $(HVSIM_SRCS) $(SCHED_SRCS) $(SCHED_HDRS) $(wildcard sched/sim/*.h) $(SCHED_STAMP)
+$(BUILD)/hvsim: $(HVSIM_SRCS) $(SCHED_HOST_SRCS) $(SCHED_SRCS) $(SCHED_HDRS) $(wildcard sched/sim/*.h) $(SCHED_STAMP)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(SCHED_DEFS) -o $@ $(HVSIM_SRCS) $(SCHED_SRCS) -lm
+	$(HOSTCC) $(HOST_CFLAGS) $(SCHED_DEFS) -o $@ $(HVSIM_SRCS) $(SCHED_HOST_SRCS) $(SCHED_SRCS) -lm
 
 # Decision-cost benchmark (sched/bench.sh), not part of `make all`.
-$(BUILD)/sched_bench: sched/sim/bench.c sched/sim/env.c sched/sim/evq.c $(SCHED_SRCS) $(SCHED_HDRS) $(SCHED_STAMP)
+$(BUILD)/sched_bench: sched/sim/bench.c sched/sim/evq.c $(SCHED_HOST_SRCS) $(SCHED_SRCS) $(SCHED_HDRS) $(SCHED_STAMP)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $(SCHED_DEFS) -o $@ sched/sim/bench.c sched/sim/env.c sched/sim/evq.c $(SCHED_SRCS) -lm
-
-# Host unit tests of the library against a scripted environment; a policy's
-# test is built only when the policy is compiled in.
-SCHED_UNIT := $(BUILD)/host/test_sched_heap \
-              $(foreach p,$(filter free gang,$(SCHED_LIST)),$(BUILD)/host/test_sched_$(p))
-UNIT_TESTS += $(SCHED_UNIT)
-$(SCHED_UNIT): HOST_CFLAGS += $(SCHED_DEFS)
-$(SCHED_UNIT): $(SCHED_HDRS) tests/sim/fake_env.h $(SCHED_STAMP)
-$(BUILD)/host/test_sched_heap: tests/sim/test_sched_heap.c sched/sched_heap.c
-$(BUILD)/host/test_sched_free: tests/sim/test_sched_free.c tests/sim/fake_env.c $(SCHED_SRCS)
-$(BUILD)/host/test_sched_gang: tests/sim/test_sched_gang.c tests/sim/fake_env.c $(SCHED_SRCS)
+	$(HOSTCC) $(HOST_CFLAGS) $(SCHED_DEFS) -o $@ sched/sim/bench.c sched/sim/evq.c $(SCHED_HOST_SRCS) $(SCHED_SRCS) -lm

@@ -2,11 +2,6 @@
  * written iteratively so the stack depth stays constant in the hypervisor. */
 #include "sched/sched_heap.h"
 
-static bool heap_less(const struct sched_heap_node *a, const struct sched_heap_node *b)
-{
-	return a->key != b->key ? a->key < b->key : a->tie < b->tie;
-}
-
 /* Link two roots; the loser becomes the leftmost child of the winner. */
 static struct sched_heap_node *heap_meld(struct sched_heap_node *a, struct sched_heap_node *b)
 {
@@ -14,7 +9,7 @@ static struct sched_heap_node *heap_meld(struct sched_heap_node *a, struct sched
 		return b;
 	if (!b)
 		return a;
-	if (heap_less(b, a)) {
+	if (sched_heap_less(b, a)) {
 		struct sched_heap_node *t = a;
 		a = b;
 		b = t;

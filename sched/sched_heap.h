@@ -20,6 +20,12 @@ struct sched_heap {
 static inline void sched_heap_init(struct sched_heap *h) { h->root = NULL; h->count = 0; }
 static inline struct sched_heap_node *sched_heap_min(const struct sched_heap *h) { return h->root; }
 
+/* Heap order: (key, tie). */
+static inline bool sched_heap_less(const struct sched_heap_node *a, const struct sched_heap_node *b)
+{
+	return a->key != b->key ? a->key < b->key : a->tie < b->tie;
+}
+
 void sched_heap_insert(struct sched_heap *h, struct sched_heap_node *n);
 void sched_heap_remove(struct sched_heap *h, struct sched_heap_node *n);
 struct sched_heap_node *sched_heap_pop(struct sched_heap *h);

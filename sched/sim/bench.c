@@ -1,9 +1,9 @@
 /* sched_bench: cost of one scheduling decision (ns per sched_schedule call)
- * as the machine grows. P pCPUs, P VMs of 2 always-runnable vCPUs (2x
+ * as the machine grows, for every compiled-in policy. P pCPUs, P VMs of 2 always-runnable vCPUs (2x
  * overcommit); timers and kicks are delivered in time order through the
  * simulator's event queue; only the sched_schedule calls are timed, minus
  * the measured cost of reading the clock. Host-only (uses wall time). */
-#include "sched/sched.h"
+#include "sched/sched_ops.h"
 #include "sched/sim/evq.h"
 #include "sched/sim/simenv.h"
 #include <stdio.h>
@@ -95,9 +95,15 @@ int main(int argc, char **argv)
 	simenv_kick_hook = on_kick;
 	printf("# ns per sched_schedule() call, 2x overcommit (P VMs of 2 vCPUs), clock cost %.1f ns subtracted\n",
 	       clock_cost);
-	printf("%8s %8s %10s %10s\n", "pcpus", "vcpus", "free", "gang");
-	for (uint32_t P = 2; P <= 1024; P *= 2)
-		printf("%8u %8u %10.1f %10.1f\n", P, 2 * P, bench("free", P, calls, clock_cost),
-		       bench("gang", P, calls, clock_cost));
+	printf("%8s %8s", "pcpus", "vcpus");
+	for (uint32_t i = 0; i < sched_policy_count(); i++)
+		printf(" %10s", sched_policy(i)->name);
+	printf("\n");
+	for (uint32_t P = 2; P <= 1024; P *= 2) {
+		printf("%8u %8u", P, 2 * P);
+		for (uint32_t i = 0; i < sched_policy_count(); i++)
+			printf(" %10.1f", bench(sched_policy(i)->name, P, calls, clock_cost));
+		printf("\n");
+	}
 	return 0;
 }

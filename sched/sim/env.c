@@ -1,6 +1,7 @@
-/* sched_env_* for the host: virtual time and hooks, single-threaded. The lock
- * only checks that the library never re-enters itself (env calls made with
- * the lock held must not call back into sched_*). */
+/* sched_env_* on the host (sched/sim/simenv.h): virtual time and hooks,
+ * single-threaded. The lock only checks that the library never re-enters
+ * itself (env calls made with the lock held must not call back into
+ * sched_*), which is what a spinlock would deadlock on in the hypervisor. */
 #include "sched/sched_env.h"
 #include "sched/sim/simenv.h"
 #include <stdio.h>
@@ -29,7 +30,7 @@ void sched_env_lock_init(struct sched_env_lock *l) { l->opaque[0] = 0; }
 void sched_env_lock(struct sched_env_lock *l)
 {
 	if (l->opaque[0]++) {
-		fprintf(stderr, "hvsim: scheduler lock taken recursively\n");
+		fprintf(stderr, "sched: scheduler lock taken recursively\n");
 		abort();
 	}
 }

@@ -6,7 +6,9 @@
 
 struct totals {
 	uint64_t run, steal, cs, lhp, lwp, long_waits, long_waits_wall, long_spin, spin;
-	uint64_t preempt, migr, disp, wakeups, lat_sum, lat_n, lat_max;
+	uint64_t preempt, migr, disp, wakeups, lat_sum, lat_n, lat_max, chunks;
+	uint64_t delays, delay_ns, yields_on_time, overruns, costops, costop_ns, spin_exits;
+	uint64_t spin_reports, pv_halts, kicks, directed_yields, balloons, balloon_ns;
 };
 
 struct vm_totals {
@@ -28,6 +30,20 @@ static void add_vcpu(struct totals *t, const struct sim_vcpu *v)
 	t->lat_sum += st.wake_lat_sum_ns;
 	t->lat_n += st.wakeups_dispatched;
 	t->lat_max = MAX(t->lat_max, st.wake_lat_max_ns);
+	t->delays += st.delays;
+	t->delay_ns += st.delay_ns;
+	t->yields_on_time += st.yields_on_time;
+	t->overruns += st.overruns;
+	t->costops += st.costops;
+	t->costop_ns += st.costop_ns;
+	t->spin_exits += st.spin_exits;
+	t->spin_reports += st.spin_reports;
+	t->pv_halts += st.pv_halts;
+	t->kicks += st.kicks;
+	t->directed_yields += st.directed_yields;
+	t->balloons += st.balloons;
+	t->balloon_ns += st.balloon_ns;
+	t->chunks += v->chunks;
 	t->cs += v->cs;
 	t->lhp += v->lhp;
 	t->lwp += v->lwp;
@@ -55,17 +71,45 @@ static double jain(const struct sim *s, const struct vm_totals *vt)
 	return sq > 0 ? sum * sum / (n * sq) : 1.0;
 }
 
+/* A VM's work done: critical sections (spin), compute chunks (cpu),
+ * completed phases (barrier). */
+static uint64_t vm_throughput(const struct sim *s, uint32_t i, const struct totals *t)
+{
+	switch (s->vms[i].workload) {
+	case SIM_WL_CPU: return t->chunks;
+	case SIM_WL_BARRIER: return s->vms[i].phases;
+	case SIM_WL_SPIN: break;
+	}
+	return t->cs;
+}
+
+/* Mean time between barriers, ms (0 before the first). */
+static double phase_ms(const struct sim_vm *vm)
+{
+	return vm->phases ? vm->phase_sum / 1e6 / vm->phases : 0.0;
+}
+
 static void print_vm(const struct sim *s, uint32_t i, const struct vm_totals *vt, const struct totals *all)
 {
 	const struct sched_vm *vm = &s->vms[i].sv;
 	const struct totals *t = &vt->t;
 
+	uint64_t changes, ns[SCHED_NR_MODES];
+	sched_vm_mode(vm, &changes, ns);
+
 	printf("vm %u: vcpus=%u weight=%u cap=%u cpu=%.4f share=%.4f steal_frac=%.4f cs=%llu "
-	       "lhp=%llu long_waits=%llu spin_frac=%.4f preemptions=%llu\n",
+	       "lhp=%llu long_waits=%llu spin_frac=%.4f preemptions=%llu workload=%s throughput=%llu",
 	       i, vm->nr_vcpus, vm->weight ? vm->weight : SCHED_DEFAULT_WEIGHT, vm->cap, vt->cpu,
 	       frac(t->run, all->run), frac(t->steal, t->run + t->steal), (unsigned long long)t->cs,
 	       (unsigned long long)t->lhp, (unsigned long long)t->long_waits, frac(t->spin, t->run),
-	       (unsigned long long)t->preempt);
+	       (unsigned long long)t->preempt, sim_workload_name(s->vms[i].workload),
+	       (unsigned long long)vm_throughput(s, i, t));
+	if (s->vms[i].workload == SIM_WL_BARRIER)
+		printf(" phase_ms=%.3f", phase_ms(&s->vms[i]));
+	if (changes)
+		printf(" mode_changes=%llu cosched_frac=%.4f", (unsigned long long)changes,
+		       frac(ns[SCHED_MODE_COSCHED], ns[SCHED_MODE_FREE] + ns[SCHED_MODE_COSCHED]));
+	printf("\n");
 }
 
 static void print_vcpu(const struct sim *s, const struct sim_vcpu *v)
@@ -92,18 +136,41 @@ static void print_json(const struct sim *s, const struct totals *t, const struct
 	       "\"long_waits\":%llu,\"long_waits_wall\":%llu,\"long_wait_frac\":%.6f,\"spin_frac\":%.6f,"
 	       "\"preemptions\":%llu,\"migrations\":%llu,\"dispatches\":%llu,\"fairness\":%.6f,"
 	       "\"util\":%.6f,\"steal_frac\":%.6f,\"wakeups\":%llu,\"wake_lat_max_us\":%.3f,"
-	       "\"wake_lat_mean_us\":%.3f,\"events\":%llu,\"checks\":%llu,\"per_vm\":[",
+	       "\"wake_lat_mean_us\":%.3f,\"events\":%llu,\"checks\":%llu,",
 	       sched_active_name(), c->pcpus, c->nr_vms, s->nr_vcpus, secs, U(c->seed),
-	       c->lock == SIM_LOCK_TICKET ? "ticket" : "tas", U(t->cs), t->cs / secs, U(t->lhp), U(t->lwp),
+	       sim_lock_name(c->lock), U(t->cs), t->cs / secs, U(t->lhp), U(t->lwp),
 	       U(t->long_waits), U(t->long_waits_wall), frac(t->long_spin, t->run), frac(t->spin, t->run),
 	       U(t->preempt), U(t->migr), U(t->disp), fair,
 	       frac(t->run, (uint64_t)c->pcpus * c->duration_ns), frac(t->steal, t->run + t->steal),
 	       U(t->wakeups), t->lat_max / 1e3, t->lat_n ? t->lat_sum / 1e3 / t->lat_n : 0.0,
 	       U(s->events), U(s->checks));
-	for (uint32_t i = 0; i < c->nr_vms; i++)
-		printf("%s{\"cpu\":%.4f,\"share\":%.4f,\"cs\":%llu,\"lhp\":%llu,\"long_waits\":%llu}",
+	uint64_t changes = 0;
+	for (uint32_t i = 0; i < c->nr_vms; i++) {
+		uint64_t ch;
+		sched_vm_mode(&s->vms[i].sv, &ch, NULL);
+		changes += ch;
+	}
+	printf("\"delays\":%llu,\"delay_ms\":%.3f,\"yields_on_time\":%llu,\"overruns\":%llu,"
+	       "\"costops\":%llu,\"costop_frac\":%.6f,\"spin_exits\":%llu,\"spin_reports\":%llu,"
+	       "\"pv_halts\":%llu,\"kicks\":%llu,\"directed_yields\":%llu,\"balloons\":%llu,"
+	       "\"balloon_frac\":%.6f,\"mode_changes\":%llu,\"idle_frac\":%.6f,\"per_vm\":[",
+	       U(t->delays), t->delay_ns / 1e6, U(t->yields_on_time), U(t->overruns), U(t->costops),
+	       frac(t->costop_ns, t->run + t->steal), U(t->spin_exits), U(t->spin_reports), U(t->pv_halts),
+	       U(t->kicks), U(t->directed_yields), U(t->balloons),
+	       frac(t->balloon_ns, (uint64_t)s->nr_vcpus * c->duration_ns), U(changes),
+	       1.0 - frac(t->run, (uint64_t)c->pcpus * c->duration_ns));
+	for (uint32_t i = 0; i < c->nr_vms; i++) {
+		uint64_t ns[SCHED_NR_MODES], ch;
+		sched_vm_mode(&s->vms[i].sv, &ch, ns);
+		printf("%s{\"cpu\":%.4f,\"share\":%.4f,\"cs\":%llu,\"lhp\":%llu,\"long_waits\":%llu,"
+		       "\"workload\":\"%s\",\"throughput\":%llu,\"throughput_per_s\":%.1f,\"long_wait_frac\":%.6f,"
+		       "\"phase_ms\":%.3f,\"mode_changes\":%llu,\"cosched_frac\":%.6f}",
 		       i ? "," : "", vt[i].cpu, frac(vt[i].t.run, t->run), U(vt[i].t.cs), U(vt[i].t.lhp),
-		       U(vt[i].t.long_waits));
+		       U(vt[i].t.long_waits), sim_workload_name(s->vms[i].workload),
+		       U(vm_throughput(s, i, &vt[i].t)), vm_throughput(s, i, &vt[i].t) / secs,
+		       frac(vt[i].t.long_spin, vt[i].t.run), phase_ms(&s->vms[i]), U(ch),
+		       frac(ns[SCHED_MODE_COSCHED], ns[SCHED_MODE_FREE] + ns[SCHED_MODE_COSCHED]));
+	}
 	printf("]}\n");
 }
 
@@ -125,7 +192,7 @@ void sim_report(const struct sim *s)
 	printf("hvsim: sched=%s pcpus=%u vms=%u vcpus=%u seconds=%.3f seed=%llu lock=%s locks=%u "
 	       "compute_us=%.1f hold_us=%.1f sleep_prob=%.3f\n",
 	       sched_active_name(), c->pcpus, c->nr_vms, s->nr_vcpus, c->duration_ns / 1e9, U(c->seed),
-	       c->lock == SIM_LOCK_TICKET ? "ticket" : "tas", c->locks, c->compute_ns / 1e3,
+	       sim_lock_name(c->lock), c->locks, c->compute_ns / 1e3,
 	       c->hold_ns / 1e3, c->sleep_prob);
 	if (c->nr_vms <= 64)
 		for (uint32_t i = 0; i < c->nr_vms; i++)

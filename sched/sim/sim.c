@@ -48,13 +48,19 @@ static struct sim_vcpu *to_sim(struct sched_vcpu *v)
 	return v ? container_of(v, struct sim_vcpu, sv) : NULL;
 }
 
-/* A scheduling point of pCPU p, as the hypervisor's pCPU loop makes it. */
+/* A scheduling point of pCPU p, as the hypervisor's pCPU loop makes it:
+ * refresh the outgoing vCPU's guest context, call the scheduler, copy the
+ * chosen vCPU's "preemption pending" into its hint area. */
 static void sched_point(struct sim *s, uint32_t p, enum sched_why why)
 {
 	struct sim_pcpu *pc = &s->pcpus[p];
 	struct sim_vcpu *prev = pc->curr;
-	struct sim_vcpu *next = to_sim(sched_schedule(p, why));
 
+	if (prev)
+		guest_context(s, prev, &prev->sv.guest);
+	struct sim_vcpu *next = to_sim(sched_schedule(p, why));
+	if (next)
+		next->pending = next->sv.preempt_pending;
 	if (next == prev) {
 		if (next && why == SCHED_BLOCK) { /* the HLT raced with a wake-up */
 			guest_wake(s, next);
@@ -64,9 +70,47 @@ static void sched_point(struct sim *s, uint32_t p, enum sched_why why)
 	}
 	if (prev && prev->running)
 		guest_deschedule(s, prev);
+	if (prev)
+		prev->pending = false;
 	pc->curr = next;
 	if (next)
 		guest_dispatch(s, next);
+}
+
+bool sim_hint(struct sim *s, struct sim_vcpu *v, enum sched_hint hint, uint32_t arg)
+{
+	guest_context(s, v, &v->sv.guest);
+	return sched_hint(&v->sv, hint, arg);
+}
+
+void sim_wake(struct sim *s, struct sim_vcpu *v)
+{
+	v->wake_gen++; /* a timed wake-up still pending is void */
+	guest_wake(s, v);
+	sched_wake(&v->sv);
+}
+
+bool sim_kick(struct sim *s, struct sim_vcpu *v, struct sim_vcpu *to)
+{
+	bool yield = sim_hint(s, v, SCHED_HINT_KICK_VCPU, to->sv.index);
+	sim_wake(s, to);
+	return yield;
+}
+
+/* The vCPU halts (HLT, a PV halt, a balloon): hint, timed wake-up, block. */
+static void halt(struct sim *s, struct sim_vcpu *v, uint32_t p)
+{
+	uint32_t arg = 0;
+	uint64_t wake_at;
+	int hint = guest_halt_hint(s, v, &arg, &wake_at);
+
+	if (hint >= 0)
+		sim_hint(s, v, (enum sched_hint)hint, arg);
+	if (wake_at)
+		sim_evq_post(&s->q, wake_at, EV_WAKE, v->id, ++v->wake_gen);
+	v->running = false;
+	v->gen++;
+	sched_point(s, p, SCHED_BLOCK);
 }
 
 static void on_guest(struct sim *s, const struct sim_ev *ev)
@@ -75,12 +119,16 @@ static void on_guest(struct sim *s, const struct sim_ev *ev)
 
 	if (ev->gen != v->gen || !v->running)
 		return;
-	if (guest_event(s, v)) {
-		uint32_t p = v->sv.pcpu;
-		sim_evq_post(&s->q, s->now + sim_rng_exp_ns(&v->rng, s->cfg->sleep_ns), EV_WAKE, v->id, 0);
-		v->running = false;
-		v->gen++;
-		sched_point(s, p, SCHED_BLOCK);
+	uint32_t p = v->sv.pcpu;
+	switch (guest_event(s, v)) {
+	case NEXT_RUN:
+		break;
+	case NEXT_HALT:
+		halt(s, v, p);
+		break;
+	case NEXT_YIELD:
+		sched_point(s, p, SCHED_YIELD);
+		break;
 	}
 }
 
@@ -102,27 +150,10 @@ static void on_event(struct sim *s, const struct sim_ev *ev)
 		on_guest(s, ev);
 		break;
 	case EV_WAKE:
-		guest_wake(s, &s->vcpus[ev->id]);
-		sched_wake(&s->vcpus[ev->id].sv);
+		if (ev->gen == s->vcpus[ev->id].wake_gen)
+			sim_wake(s, &s->vcpus[ev->id]);
 		break;
 	}
-}
-
-/* Strict co-scheduling seen from outside the policy: a VM with a running
- * vCPU has all its runnable vCPUs running. */
-static const char *check_gangs(struct sim *s)
-{
-	for (uint32_t i = 0; i < s->cfg->nr_vms; i++) {
-		struct sim_vm *vm = &s->vms[i];
-		uint32_t running = 0, waiting = 0;
-		for (uint32_t k = 0; k < vm->sv.nr_vcpus; k++) {
-			running += vm->ptrs[k]->state == SCHED_RUNNING;
-			waiting += vm->ptrs[k]->state == SCHED_RUNNABLE;
-		}
-		if (running && waiting)
-			return "partial gang: a VM runs with some runnable vCPUs not running";
-	}
-	return NULL;
 }
 
 static int check_step(struct sim *s)
@@ -130,12 +161,31 @@ static int check_step(struct sim *s)
 	const char *err = NULL;
 
 	s->checks++;
-	if (sched_check(&err) == 0 && !strcmp(sched_active_name(), "gang"))
-		err = check_gangs(s);
-	if (!err)
+	if (!sched_check(&err))
 		return 0;
 	fprintf(stderr, "hvsim: invariant broken at t=%llu ns: %s\n", (unsigned long long)s->now, err);
 	return -1;
+}
+
+/* The env's part of sched_vcpu: affinity from --pin, cap from --vcpu-cap. */
+static void set_affinity(struct sim *s, struct sim_vcpu *v, uint32_t vm, uint32_t k)
+{
+	const struct sim_config *c = s->cfg;
+	uint64_t *mask = s->affinity ? s->affinity + (size_t)v->id * s->words_per_mask : NULL;
+	bool pinned = false;
+
+	for (uint32_t i = 0; i < c->nr_pins; i++) {
+		const struct sim_pin *p = &c->pins[i];
+		if (p->vm != vm || (p->vcpu != SIM_ALL_VCPUS && p->vcpu != k))
+			continue;
+		for (uint32_t b = p->lo; b <= p->hi; b++)
+			mask[b / 64] |= 1ull << (b % 64);
+		pinned = true;
+	}
+	v->sv.affinity = pinned ? mask : NULL;
+	for (uint32_t i = 0; i < c->nr_vcaps; i++)
+		if (c->vcaps[i].vm == vm && c->vcaps[i].vcpu == k)
+			v->sv.cap = c->vcaps[i].cap;
 }
 
 static int build(struct sim *s, const struct sim_config *c)
@@ -156,6 +206,19 @@ static int build(struct sim *s, const struct sim_config *c)
 		fprintf(stderr, "hvsim: %s\n", err);
 		return -1;
 	}
+	for (uint32_t i = 0; i < c->nr_knobs; i++) {
+		char knob[128];
+		const char *eq = strchr(c->knobs[i], '=');
+		snprintf(knob, sizeof(knob), "%.*s", (int)(eq - c->knobs[i]), c->knobs[i]);
+		if (sched_set_param(knob, eq + 1, &err)) {
+			fprintf(stderr, "hvsim: --knob: %s\n", err);
+			return -1;
+		}
+	}
+	if (c->nr_pins) {
+		s->words_per_mask = (c->pcpus + 63) / 64;
+		s->affinity = xcalloc((size_t)s->nr_vcpus * s->words_per_mask, sizeof(uint64_t));
+	}
 	for (uint32_t i = 0, id = 0; i < c->nr_vms; i++) {
 		struct sim_vm *vm = &s->vms[i];
 		vm->first = id;
@@ -165,10 +228,16 @@ static int build(struct sim *s, const struct sim_config *c)
 			v->id = id;
 			v->vm = i;
 			sim_rng_seed(&v->rng, c->seed, id + 1);
+			sim_rng_seed(&v->ctx_rng, c->seed, id + 1 + (1ull << 32));
 			vm->ptrs[k] = &v->sv;
+			set_affinity(s, v, i, k);
 		}
+		vm->workload = (enum sim_workload)c->workload[i];
 		vm->sv = (struct sched_vm){ .id = i, .nr_vcpus = c->vcpus[i], .vcpus = vm->ptrs,
-			.weight = c->weight[i], .cap = c->cap[i], .slice_ns = c->slice_ns };
+			.weight = c->weight[i], .cap = c->cap[i], .slice_ns = c->slice_ns,
+			.flags = c->hints[i] & SIM_HINT_CS ? SCHED_VM_CS_HINTS : 0 };
+		if (vm->workload == SIM_WL_BARRIER)
+			barrier_init(s, vm);
 		if (sched_vm_add(&vm->sv, &err)) {
 			fprintf(stderr, "hvsim: VM %u: %s\n", i, err);
 			return -1;
@@ -188,7 +257,7 @@ static void boot(struct sim *s)
 		sim_evq_post(&s->q, 0, EV_BOOT, p, 0);
 	for (uint32_t i = 0; i < s->nr_vcpus; i++) {
 		guest_init(s, &s->vcpus[i]);
-		sim_evq_post(&s->q, sim_rng_below(&s->rng, slice), EV_WAKE, i, 0);
+		sim_evq_post(&s->q, sim_rng_below(&s->rng, slice), EV_WAKE, i, s->vcpus[i].wake_gen);
 	}
 	sim_evq_post(&s->q, s->cfg->duration_ns, EV_END, 0, 0);
 }

@@ -1,5 +1,8 @@
-/* The simulator's side of sched/sched_env.h: a virtual clock and hooks the
- * machine model installs to receive timer and kick requests. */
+/* The host side of sched/sched_env.h, shared by everything that runs the
+ * library on the host: the simulator, the decision-cost benchmark and the
+ * unit tests' scripted environment (tests/sched/fake_env.c). Time is a
+ * variable the caller advances; timer and kick requests go to hooks the
+ * caller installs (none installed: they are dropped). */
 #ifndef SCHED_SIM_SIMENV_H
 #define SCHED_SIM_SIMENV_H
 #include <stdint.h>

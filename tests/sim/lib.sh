@@ -10,8 +10,9 @@ sim() {
 	OUT=$(timeout 60 "$HVSIM" "$@") || { echo "FAIL: hvsim $* exited $?"; FAILS=$((FAILS + 1)); OUT=; }
 	JSON=$(printf '%s\n' "$OUT" | tail -n 1)
 }
-# get KEY: a top-level number/string from the last JSON line.
-get() { printf '%s\n' "$JSON" | sed -n "s/^{.*\"$1\":\"\{0,1\}\([^,}\"]*\).*/\1/p" | head -n 1; }
+# get KEY: a top-level number/string from the last JSON line (per_vm, whose
+# entries repeat some keys, is cut off first).
+get() { printf '%s\n' "$JSON" | sed 's/,"per_vm":.*//' | sed -n "s/^{.*\"$1\":\"\{0,1\}\([^,}\"]*\).*/\1/p" | head -n 1; }
 # vm_cpu I: CPU (pCPUs' worth) of VM I.
 vm_cpu() { printf '%s\n' "$JSON" | sed 's/.*"per_vm":\[//' | tr '}' '\n' | sed -n "$(($1 + 1))p" | sed 's/.*"cpu":\([^,]*\).*/\1/'; }
 # expect "DESCRIPTION" AWK-CONDITION: pass/fail on a numeric condition.
@@ -28,3 +29,5 @@ finish() {
 	echo "$FAILS failure(s)"
 	exit 1
 }
+# vm_get I KEY: a number from VM I's entry of per_vm.
+vm_get() { printf '%s\n' "$JSON" | sed 's/.*"per_vm":\[//' | tr '}' '\n' | sed -n "$(($1 + 1))p" | sed -n "s/.*\"$2\":\"\{0,1\}\([^,}\"]*\).*/\1/p"; }

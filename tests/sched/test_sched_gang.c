@@ -1,7 +1,7 @@
 /* The gang policy against the scripted environment: refusal of VMs larger
  * than the machine, whole-gang dispatch and switching, backfilling with
  * gangs that fit, blocked members idling their pCPU, and fairness. */
-#include "tests/sim/fake_env.h"
+#include "tests/sched/fake_env.h"
 #include "tests/unit/check.h"
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +45,9 @@ static void test_switch(void)
 	add(0, 4);
 	add(1, 4);
 	CHECK(fake_run(0, true) == 0);
+	uint64_t changes = 1, ns[SCHED_NR_MODES];
+	CHECK_EQ(sched_vm_mode(&vms[0], &changes, ns), SCHED_MODE_COSCHED); /* gang's mode for all */
+	CHECK_EQ(changes, 0);
 	CHECK_EQ(running_of(0) + running_of(1), 4);
 	CHECK(running_of(0) == 4 || running_of(1) == 4);
 	uint32_t first = running_of(0) == 4 ? 0 : 1;
@@ -95,10 +98,47 @@ static void test_backfill_and_block(void)
 	CHECK_EQ(vc[2][1].stats.wake_lat_sum_ns, lat_sum); /* dispatched at once */
 }
 
+/* Pinned members run on their pCPUs; two members pinned to one pCPU could
+ * never run together and are refused. */
+static void test_affinity(void)
+{
+	const char *err = NULL;
+	static uint64_t p2 = 1u << 2, p3 = 1u << 3, p01 = 3;
+
+	fake_setup(4, "gang");
+	memset(vms, 0, sizeof(vms));
+	memset(vc, 0, sizeof(vc));
+	vc[0][0].affinity = &p3;
+	vc[0][1].affinity = &p2;
+	vc[1][0].affinity = vc[1][1].affinity = &p01;
+	add(0, 2);
+	add(1, 3); /* its third member may go anywhere */
+	for (uint32_t p = 0; p < 4; p++)
+		sched_schedule(p, SCHED_TICK);
+	for (uint64_t t = 0; t < 200 * MS; t += MS) {
+		CHECK(fake_run(t, true) == 0);
+		if (vc[0][0].state == SCHED_RUNNING)
+			CHECK(vc[0][0].pcpu == 3 && vc[0][1].pcpu == 2);
+		if (vc[1][0].state == SCHED_RUNNING)
+			CHECK(vc[1][0].pcpu < 2 && vc[1][1].pcpu < 2);
+	}
+	struct sched_stats a, b;
+	sched_vcpu_stats(&vc[0][0], &a);
+	sched_vcpu_stats(&vc[1][2], &b);
+	/* They cannot run together (VM 1 needs pCPUs 0, 1 and 2 or 3): they
+	 * alternate, with equal pCPU time per VM (2 vs 3 vCPUs). */
+	CHECK(a.run_ns > 110 * MS && b.run_ns > 75 * MS);
+	memset(&vms[2], 0, sizeof(vms[2]));
+	vc[2][0].affinity = vc[2][2].affinity = &p2;
+	CHECK(fake_vm(&vms[2], vc[2], ptrs[2], 2, 3, &err) == -1);
+	CHECK(err && strstr(err, "vCPUs 0 and 2 are both pinned to pCPU 2"));
+}
+
 int main(void)
 {
 	test_refuse();
 	test_switch();
 	test_backfill_and_block();
+	test_affinity();
 	return check_done("test_sched_gang");
 }

@@ -1,27 +1,21 @@
-#include "tests/sim/fake_env.h"
+#include "tests/sched/fake_env.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-uint64_t fake_now;
 uint64_t fake_timer[FAKE_MAX_PCPUS];
 bool fake_kicked[FAKE_MAX_PCPUS];
 uint64_t fake_kicks;
 struct sched_pcpu fake_pcpus[FAKE_MAX_PCPUS];
 uint32_t fake_nr_pcpus;
-static int lock_depth;
 
-uint64_t sched_env_now(void) { return fake_now; }
-void sched_env_set_timer(unsigned pcpu, uint64_t deadline) { fake_timer[pcpu] = deadline; }
-void sched_env_kick(unsigned pcpu) { fake_kicked[pcpu] = true; fake_kicks++; }
-void sched_env_lock_init(struct sched_env_lock *l) { lock_depth = 0; }
-void sched_env_lock(struct sched_env_lock *l)
+static void record_timer(unsigned pcpu, uint64_t deadline) { fake_timer[pcpu] = deadline; }
+
+static void record_kick(unsigned pcpu)
 {
-	if (lock_depth++) {
-		fprintf(stderr, "sched lock taken recursively\n");
-		abort();
-	}
+	fake_kicked[pcpu] = true;
+	fake_kicks++;
 }
-void sched_env_unlock(struct sched_env_lock *l) { lock_depth--; }
 
 void fake_setup(uint32_t nr, const char *policy)
 {
@@ -29,11 +23,13 @@ void fake_setup(uint32_t nr, const char *policy)
 
 	fake_now = 0;
 	fake_nr_pcpus = nr;
+	simenv_timer_hook = record_timer;
+	simenv_kick_hook = record_kick;
 	for (uint32_t i = 0; i < FAKE_MAX_PCPUS; i++) {
 		fake_timer[i] = 0;
 		fake_kicked[i] = false;
 	}
-	if (sched_init(fake_pcpus, nr, &err) || sched_select(policy, &err)) {
+	if (sched_init(fake_pcpus, nr, &err) || (policy && sched_select(policy, &err))) {
 		fprintf(stderr, "setup: %s\n", err);
 		exit(1);
 	}
@@ -88,4 +84,24 @@ int fake_vm(struct sched_vm *vm, struct sched_vcpu *vcpus, struct sched_vcpu **p
 	vm->nr_vcpus = n;
 	vm->vcpus = ptrs;
 	return sched_vm_add(vm, err);
+}
+
+void fake_asym(struct fake_asym *a, const char *policy)
+{
+	static const uint64_t pin0 = 1, pin1 = 2;
+	const char *err;
+
+	fake_setup(2, policy);
+	memset(a, 0, sizeof(*a));
+	a->vc0[0].affinity = &pin0;
+	a->vc0[1].affinity = a->vc1[0].affinity = &pin1;
+	if (fake_vm(&a->vm[0], a->vc0, a->p0, 0, 2, &err) || fake_vm(&a->vm[1], a->vc1, a->p1, 1, 1, &err)) {
+		fprintf(stderr, "fake_asym: %s\n", err);
+		exit(1);
+	}
+	sched_wake(&a->vc0[0]);
+	sched_wake(&a->vc0[1]);
+	sched_wake(&a->vc1[0]);
+	sched_schedule(0, SCHED_TICK);
+	sched_schedule(1, SCHED_TICK);
 }
