@@ -230,7 +230,9 @@ static void set_irq_trig(struct vcpu *v, uint8_t vector, bool level)
 	vcpu_kick(v);
 }
 
-static void send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
+/* Returns whether the delivery mode is one lhv models (the message was
+ * accepted). */
+static bool send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
 {
 	switch (mode) {
 	case 0: case 1:                                  /* fixed, lowest priority */
@@ -252,8 +254,17 @@ static void send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
 		vcpu_kick(t);
 		break;
 	default:                                         /* SMI, ExtINT: not modelled */
-		break;
+		return false;
 	}
+	return true;
+}
+
+bool vlapic_send_msg(struct vcpu *t, uint32_t icr_lo)
+{
+	unsigned mode = (icr_lo >> 8) & 7;
+	if (mode == 5 && !(icr_lo & (1u << 14)))
+		return false;                            /* INIT level de-assert */
+	return send_one(t, mode, icr_lo & 0xff, false);
 }
 
 /* Deliver to every LAPIC of vm that dest/shorthand selects; src is the

@@ -13,6 +13,7 @@
  * reason again under vcpu->lock and blocks it once more if it has gone.
  * Lock order: vcpu->lock, then the scheduler's lock. */
 #include "vmm/run/run.h"
+#include "vmm/pv/pv.h"
 #include "vmm/emul/emul.h"
 #include "vmm/dev/vlapic.h"
 #include "core/log.h"
@@ -69,9 +70,12 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 		memset(v->gpr, 0, sizeof(v->gpr));
 		v->cr2 = 0;
 		emul_vcpu_reset(v, &bs);
-	} else if (v->state == VCPU_HALTED && !vcpu_wake_ready(v)) {
-		spin_unlock(&v->lock);           /* the reason went away: halt on */
-		return SCHED_BLOCK;
+	} else if (v->state == VCPU_HALTED) {
+		if (!vcpu_wake_ready(v)) {
+			spin_unlock(&v->lock);   /* the reason went away: halt on */
+			return SCHED_BLOCK;
+		}
+		pv_halt_ended(v, true);          /* the HLT is over: a kick is used up */
 	}
 	v->state = VCPU_RUNNING;
 	v->pcpu = (int)cpu_id();
@@ -101,15 +105,18 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 		v->state = VCPU_RUNNABLE;
 		break;
 	case RUN_SPIN:
+	case RUN_YIELD:
 		v->state = VCPU_RUNNABLE;
 		why = SCHED_YIELD;
 		break;
 	case RUN_HALT:
 		v->state = VCPU_HALTED;
-		if (vcpu_wake_ready(v))
-			v->state = VCPU_RUNNABLE;    /* an interrupt came meanwhile */
-		else
+		if (vcpu_wake_ready(v)) {
+			v->state = VCPU_RUNNABLE;    /* an interrupt or kick came meanwhile */
+			pv_halt_ended(v, false);
+		} else {
 			why = SCHED_BLOCK;
+		}
 		break;
 	case RUN_INIT:
 		do_init(v);

@@ -123,7 +123,9 @@ static void write_static_fields(struct vcpu *v)
 	vmwrite(VMCS_PROC_CTLS2, vmx_cfg.ctl[VMX_CTL_PROC2]);
 	vmwrite(VMCS_EXIT_CTLS, vmx_cfg.ctl[VMX_CTL_EXIT]);
 	vmwrite(VMCS_ENTRY_CTLS, x->entry_ctls);
-	vmwrite(VMCS_EXCEPTION_BITMAP, 1u << X86_EXC_MC);  /* #MC: the host's business */
+	/* #MC: the host's business. #UD: a VMMCALL (AMD's hypercall) is one
+	 * (vmm/emul/exit.c); anything else is reflected back. */
+	vmwrite(VMCS_EXCEPTION_BITMAP, 1u << X86_EXC_MC | 1u << X86_EXC_UD);
 	vmwrite(VMCS_PF_ERROR_MASK, 0);
 	vmwrite(VMCS_PF_ERROR_MATCH, 0);
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
