@@ -101,7 +101,8 @@ uint64_t hc_send_ipi(struct vcpu *v, struct hc_call *c)
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		max_id = MAX(max_id, vm->vcpus[i]->apic_id);
 	struct ipi_ctx x = { vm, (uint32_t)c->a[3] };
-	uint64_t n = pv_ipi_walk(c->a[0], c->a[1], c->a[2], c->long_mode, max_id, ipi_one, &x);
+	uint64_t n = pv_ipi_walk(c->a[0], c->a[1], c->a[2], hc_long_mode(v, c), max_id,
+				   ipi_one, &x);
 	v->pv.stats.ipi_dest += n;
 	return n;
 }

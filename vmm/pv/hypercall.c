@@ -28,17 +28,22 @@ static const struct hc_desc *find(uint64_t nr)
 	return NULL;
 }
 
+bool hc_long_mode(struct vcpu *v, struct hc_call *c)
+{
+	if (c->long_mode < 0)
+		c->long_mode = backend->get_code_bits(v) == 64;
+	return c->long_mode;
+}
+
 enum hc_result hypercall(struct vcpu *v)
 {
-	const struct vmm_backend *b = backend;
-	struct hc_call c = { .long_mode = b->get_code_bits(v) == 64, .result = HC_RESUME };
+	struct hc_call c = { { v->gpr[GPR_RBX], v->gpr[GPR_RCX], v->gpr[GPR_RDX], v->gpr[GPR_RSI] },
+			     -1, HC_RESUME };
 	uint64_t nr = v->gpr[GPR_RAX], ret;
-	c.a[0] = v->gpr[GPR_RBX];
-	c.a[1] = v->gpr[GPR_RCX];
-	c.a[2] = v->gpr[GPR_RDX];
-	c.a[3] = v->gpr[GPR_RSI];
-	if (!c.long_mode) {
-		/* 32-bit code has no upper halves (KVM truncates likewise). */
+	/* 32-bit code has no upper halves: KVM truncates number and arguments
+	 * outside 64-bit mode. Only when an upper half is set does the mode
+	 * matter (this is the exit path: the mode costs a VMREAD). */
+	if (((nr | c.a[0] | c.a[1] | c.a[2] | c.a[3]) >> 32) && !hc_long_mode(v, &c)) {
 		nr = (uint32_t)nr;
 		for (unsigned i = 0; i < 4; i++)
 			c.a[i] = (uint32_t)c.a[i];
@@ -46,7 +51,7 @@ enum hc_result hypercall(struct vcpu *v)
 	/* Refused from user mode whatever the number, as KVM does: a guest
 	 * kernel decides what its user space may ask of the hypervisor. */
 	const struct hc_desc *d;
-	if (b->get_cpl(v) != 0) {
+	if (backend->get_cpl(v) != 0) {
 		ret = HC_EPERM;
 		v->pv.stats.eperm++;
 	} else if (!(d = find(nr)) || (d->need & ~v->vm->cfg.pv)) {
@@ -55,6 +60,8 @@ enum hc_result hypercall(struct vcpu *v)
 	} else {
 		ret = d->fn(v, &c);
 	}
-	v->gpr[GPR_RAX] = c.long_mode ? ret : (uint32_t)ret;
+	if ((ret >> 32) && !hc_long_mode(v, &c))
+		ret = (uint32_t)ret;
+	v->gpr[GPR_RAX] = ret;
 	return c.result;
 }

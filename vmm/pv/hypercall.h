@@ -21,9 +21,13 @@ enum hc_result {
 /* One call as a handler sees it: arguments already truncated. */
 struct hc_call {
 	uint64_t a[4];
-	bool long_mode;         /* 64-bit code: KVM's op_64_bit */
+	int long_mode;          /* 64-bit code (KVM's op_64_bit); -1: not asked yet */
 	enum hc_result result;  /* a handler may ask for HC_YIELD */
 };
+
+/* Is the caller in 64-bit mode? (Asked of the backend only when needed:
+ * the echo call, the exit-cost probe, never needs it.) */
+bool hc_long_mode(struct vcpu *v, struct hc_call *c);
 
 /* Carry out the hypercall in v's registers (on v's pCPU, the instruction
  * already known to be VMCALL/VMMCALL; the caller skips it). */
