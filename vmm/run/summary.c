@@ -56,6 +56,13 @@ static void print_vm(struct vm *vm)
 		pv_stats_line(vm->vcpus[c], buf, sizeof(buf));
 		pr_info("summary: %s", buf);
 	}
+	/* How dispatches found the backend's state (docs/vmx.md). */
+	for (unsigned c = 0; c < vm->nvcpus; c++) {
+		struct vcpu *v = vm->vcpus[c];
+		pr_info("summary: dispatch vm %s vcpu%u warm=%llu cold=%llu remote=%llu tlb_migr=%llu",
+			vm->name, c, (unsigned long long)v->load_warm, (unsigned long long)v->load_cold,
+			(unsigned long long)v->load_remote, (unsigned long long)v->tlb_migr);
+	}
 }
 
 static void print_summary(void)

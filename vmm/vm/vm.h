@@ -118,6 +118,13 @@ struct vcpu {
 	struct vcpu_pv pv;        /* vmm/pv/: KVM's paravirtual features */
 	/* Accounting (run time, steal, ... live in sched.stats). */
 	uint64_t exits, runs;
+	/* Dispatches (backend's vcpu_load), printed as "summary: dispatch"
+	 * lines (docs/console.md): warm ones found the vCPU's control
+	 * structure still loaded on this pCPU; cold ones loaded it again,
+	 * remote ones first had the pCPU it was left on give it up; tlb_migr
+	 * counts TLB flushes because the vCPU ran on another pCPU since it
+	 * last ran on this one. The backend fills them. */
+	uint64_t load_warm, load_cold, load_remote, tlb_migr;
 	/* Scheduler's view (docs/scheduling.md): state, stats, policy data. */
 	struct sched_vcpu sched;
 };
