@@ -22,24 +22,26 @@ static struct vcpu *by_apic_id(struct vm *vm, uint64_t id)
 }
 
 /* The one place where the paravirtual interface talks to the scheduler
- * (docs/scheduling.md, "Hypervisor integration"): "from wants to run `to`
- * soon", after a kick or a directed yield. The framework's single
- * kicker -> kicked hint carries both today. */
+ * (docs/scheduling.md, "Hypervisor integration"): "from wants `to` to run
+ * soon", after a kick (before the target is woken) or a yield to it.
+ * Returns whether `from` should offer its pCPU now (a directed yield).
+ * Today the framework's kicker -> kicked hint informs the policy and the
+ * yield follows KVM's rule (kvm_sched_yield: only towards a vCPU that waits
+ * for a pCPU, preempted or woken and not yet running, never itself); a
+ * framework whose hints decide the yield replaces this body. */
 enum pv_hint { PV_HINT_KICK, PV_HINT_YIELD };
-static void sched_hint_pv(struct vcpu *from, struct vcpu *to, enum pv_hint why)
+static bool sched_hint_pv(struct vcpu *from, struct vcpu *to, enum pv_hint why)
 {
 	(void)why;
 	sched_hint(&from->sched, SCHED_HINT_KICK_VCPU, to->sched.index);
+	return to != from && __atomic_load_n(&to->state, __ATOMIC_RELAXED) == VCPU_RUNNABLE;
 }
 
-/* KVM's kvm_sched_yield: give the pCPU towards t if t waits for one
- * (preempted, or woken and not yet running); never to itself. */
-static void directed_yield(struct vcpu *v, struct vcpu *t, struct hc_call *c)
+static void yield_if(bool yield, struct vcpu *v, struct hc_call *c)
 {
-	if (t == v || __atomic_load_n(&t->state, __ATOMIC_RELAXED) != VCPU_RUNNABLE)
+	if (!yield)
 		return;
 	v->pv.stats.yield_to++;
-	sched_hint_pv(v, t, PV_HINT_YIELD);
 	c->result = HC_YIELD;
 }
 
@@ -54,12 +56,13 @@ uint64_t hc_kick_cpu(struct vcpu *v, struct hc_call *c)
 	}
 	__atomic_fetch_add(&t->pv.stats.kick_rx, 1, __ATOMIC_RELAXED);
 	/* Whoever sets the flag wakes the target; a kick while one is still
-	 * pending changes nothing, so a flood of kicks costs only its exits. */
+	 * pending changes nothing (no wake-up, no scheduler call), so a flood
+	 * of kicks costs only its own exits. */
 	if (!__atomic_exchange_n(&t->pv.unhalted, true, __ATOMIC_SEQ_CST)) {
+		bool yield = sched_hint_pv(v, t, PV_HINT_KICK);
 		vcpu_kick(t);
-		sched_hint_pv(v, t, PV_HINT_KICK);
+		yield_if(yield, v, c);
 	}
-	directed_yield(v, t, c);
 	return 0;
 }
 
@@ -72,7 +75,8 @@ uint64_t hc_sched_yield(struct vcpu *v, struct hc_call *c)
 		v->pv.stats.yield_bad++;
 		return 0;
 	}
-	directed_yield(v, t, c);
+	if (t != v)
+		yield_if(sched_hint_pv(v, t, PV_HINT_YIELD), v, c);
 	return 0;
 }
 
