@@ -243,12 +243,18 @@ static bool send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
 		vcpu_kick(t);
 		break;
 	case 5:                                          /* INIT */
+		/* The target's pCPU applies the INIT later (run loop), maybe
+		 * only after the SIPIs that follow it have come: a SIPI sent
+		 * before this INIT is void, one sent after it must survive. */
+		spin_lock(&t->lock);
 		t->init_pending = true;
+		t->sipi_vector = -1;
+		spin_unlock(&t->lock);
 		vcpu_kick(t);
 		break;
 	case 6:                                          /* SIPI: only in wait-for-SIPI */
 		spin_lock(&t->lock);
-		if (t->state == VCPU_WAIT_SIPI && t->sipi_vector < 0)
+		if ((t->state == VCPU_WAIT_SIPI || t->init_pending) && t->sipi_vector < 0)
 			t->sipi_vector = vec;
 		spin_unlock(&t->lock);
 		vcpu_kick(t);

@@ -42,9 +42,11 @@ static void kick_irq(unsigned vec)
 
 static void do_init(struct vcpu *v)
 {
-	/* INIT: the vCPU waits for a SIPI with a reset LAPIC (SDM 9.4). */
+	/* INIT: the vCPU waits for a SIPI with a reset LAPIC (SDM 9.4). A
+	 * SIPI that came after the INIT (the INIT cleared any older one) is
+	 * kept: under overcommit both SIPIs of INIT-SIPI-SIPI can arrive
+	 * before this pCPU gets to apply the INIT. */
 	v->init_pending = false;
-	v->sipi_vector = -1;
 	vlapic_reset(v);
 	v->state = VCPU_WAIT_SIPI;
 }
