@@ -6,7 +6,8 @@
 #   test-and-set lock), none of the other PV features, no steal time;
 # - rt2 (pv=all,realtime): "PV spinlocks disabled with KVM_HINTS_REALTIME
 #   hints" (the native queued spinlock), PV IPIs but no PV sched yield and
-#   no PV TLB flush (Linux skips both under the hint).
+#   no PV TLB flush (Linux skips both under the hint); steal time still,
+#   and its /proc/stat agrees with lhv.
 # Both pass their self-checks (lib.sh) and power off. pv=all, the default,
 # is tests/linux/three-guests.sh.
 # timeout: 1200
@@ -29,4 +30,5 @@ check_log --expect '^HV READY pcpus=2$' --then '^HV POWEROFF$' --forbid '^HV ERR
 	--expect "$(pv rt2 'setup PV IPIs')" \
 	--forbid "$(pv rt2 '(setup PV sched yield|KVM setup pv remote TLB flush)')" \
 	--expect 'summary: pv vm rt2 features=unhalt,steal,tlb,yield,ipi,realtime$'
+linux_steal_check rt2
 pass
