@@ -15,6 +15,8 @@ struct trap_frame {
 #define VEC_TIMER    0xE0   /* LAPIC timer */
 #define VEC_KICK     0xF0   /* "look at your scheduler / run queue" */
 #define VEC_CALL     0xF1   /* cross-pCPU function call */
+#define VEC_BACKEND  0xF2   /* the hardware backend's own cross-pCPU requests
+			     * (VT-x: give up a VMCS another pCPU must load) */
 #define VEC_SPURIOUS 0xFF
 
 typedef void (*irq_handler_t)(unsigned vector);

@@ -41,3 +41,7 @@ $(BUILD)/host/test_vrtc: tests/unit/vmm/dev/test_vrtc.c vmm/dev/vrtc.c vmm/dev/v
 	vmm/dev/vacpi_pm.h vmm/load/acpi_build.h core/lib.h
 $(BUILD)/host/test_vpic: tests/unit/vmm/dev/test_vpic.c vmm/dev/vpic.c vmm/dev/vpic.h core/lib.h
 $(BUILD)/host/test_vuart: tests/unit/vmm/dev/test_vuart.c vmm/dev/vuart.c vmm/dev/vuart.h core/lib.h
+
+# The paravirtual ABI's pure parts (docs/hypercalls.md).
+UNIT_TESTS += $(BUILD)/host/test_pv_abi
+$(BUILD)/host/test_pv_abi: tests/unit/vmm/pv/test_pv_abi.c vmm/pv/pv_abi.c vmm/pv/pv_abi.h core/lib.h

@@ -16,6 +16,7 @@
 #   LHV-GUEST: cpu problem: <n> of <m> present CPUs offline (online=<list>)   (if so)
 #   LHV-GUEST: dmesg hypervisor: <the "Hypervisor detected" line, or none>
 #   LHV-GUEST: dmesg kvm-clock: <the first kvm-clock line, or none>
+#   LHV-GUEST: dmesg pv: <each kvm-guest line on PV spinlocks, sched yield, TLB flush, IPIs>
 #   LHV-GUEST: dmesg soft-lockup=<n> rcu-stall=<n> bug=<n> oops=<n> warning=<n> stuck=<n> offline=<n> problems=<n>
 #   LHV-GUEST: dmesg problem: <line>                       (up to 5)
 #   LHV-GUEST: mtwork rc=<status> (with mtwork's own lines before it)
@@ -145,12 +146,14 @@ offline=$((npresent > count ? npresent - count : 0))
 
 # Case matters: "Oops" must not match "loops_per_jiffy".
 stuck_re='CPU ?[0-9]+ (is )?stuck|failed to (boot|come online)|not responding|do_boot_cpu failed'
-problem_re="soft lockup|rcu.*stall|BUG:|Oops|WARNING:|$stuck_re"
+problem_re="soft lockup|rcu.*stall|BUG:|Oops|WARNING:|blocked for more than|$stuck_re"
 dmesg > /tmp/dmesg
 line=$(grep -m1 'Hypervisor detected' /tmp/dmesg)
 say "dmesg hypervisor: ${line:-none}"
 line=$(grep -m1 'kvm-clock' /tmp/dmesg)
 say "dmesg kvm-clock: ${line:-none}"
+# Which paravirtual features the kernel took up (which spinlock it uses).
+grep -E 'kvm-guest: (PV spinlocks|setup PV|KVM setup pv)' /tmp/dmesg | while IFS= read -r l; do say "dmesg pv: $l"; done
 soft=$(grep -c 'soft lockup' /tmp/dmesg)
 rcu=$(grep -cE 'rcu.*stall' /tmp/dmesg)
 bug=$(grep -c 'BUG:' /tmp/dmesg)

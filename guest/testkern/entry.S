@@ -40,14 +40,20 @@ _start:
 	jmp 2b
 
 	/* Flat 4 GiB segments; also used by the APs (trampoline.S). Accessed
-	 * bits preset so the CPU never needs to write the table. */
+	 * bits preset so the CPU never needs to write the table. The ring-3
+	 * pair and the TSS serve user.S (a hypercall from CPL 3); user.S
+	 * fills in the TSS descriptor. */
 	.data
 	.align 8
-	.globl gdt, gdt_end
+	.globl gdt, gdt_end, gdt_tss
 gdt:
 	.quad 0
 	.quad 0x00CF9B000000FFFF /* 0x08: code, 32-bit, ring 0 */
 	.quad 0x00CF93000000FFFF /* 0x10: data, 32-bit, ring 0 */
+	.quad 0x00CFFB000000FFFF /* 0x18: code, 32-bit, ring 3 */
+	.quad 0x00CFF3000000FFFF /* 0x20: data, 32-bit, ring 3 */
+gdt_tss:
+	.quad 0                  /* 0x28: the BSP's TSS (user.S) */
 gdt_end:
 	.if gdt_end - gdt - 1 != GDT_LIMIT
 	.error "GDT_LIMIT in smp_defs.h does not match the GDT"

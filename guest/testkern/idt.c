@@ -19,7 +19,7 @@ struct fixup {
 	uint32_t insn, resume;
 };
 
-extern const char isr_stubs[];
+extern const char isr_stubs[], user_return[];
 extern const struct fixup __fixup_start[], __fixup_end[];
 
 static struct idt_gate idt[256] __attribute__((aligned(8)));
@@ -27,6 +27,7 @@ static struct idt_ptr idt_desc;
 
 volatile int tk_fault_vector = -1;
 volatile uint32_t tk_timer_irqs, tk_spurious_irqs, tk_other_irqs;
+volatile uint32_t tk_nmis[TK_MAX_CPUS], tk_pvipis[TK_MAX_CPUS];
 
 void idt_init(void)
 {
@@ -36,6 +37,9 @@ void idt_init(void)
 		idt[v] = (struct idt_gate){ (uint16_t)a, 0x08, 0, 0x8e,
 					    (uint16_t)(a >> 16) };
 	}
+	/* The way back from ring 3 (user.S): 0xee = DPL 3 interrupt gate. */
+	uint32_t u = (uint32_t)user_return;
+	idt[VEC_USER_RETURN] = (struct idt_gate){ (uint16_t)u, 0x08, 0, 0xee, (uint16_t)(u >> 16) };
 	idt_desc.limit = sizeof(idt) - 1;
 	idt_desc.base = (uint32_t)idt;
 	idt_load();
@@ -63,6 +67,15 @@ void isr_dispatch(struct trap_frame *f)
 {
 	if (f->vector == VEC_TIMER) {
 		tk_timer_irqs++;
+		lapic_eoi();
+		return;
+	}
+	if (f->vector == VEC_NMI) {      /* the wake-up of a parked AP, or a PV IPI */
+		tk_nmis[lapic_id() % TK_MAX_CPUS]++;
+		return;
+	}
+	if (f->vector == VEC_PVIPI) {
+		tk_pvipis[lapic_id() % TK_MAX_CPUS]++;
 		lapic_eoi();
 		return;
 	}

@@ -18,7 +18,11 @@ struct trap_frame {
 
 #define VEC_GP 13
 #define VEC_UD 6
+#define VEC_NMI 2
 #define VEC_TIMER 0x40     /* LAPIC timer (hlt test) */
+#define VEC_PVIPI 0x42     /* fixed IPIs of the pvipi test */
+#define VEC_USER_RETURN 0x80 /* int $0x80 from ring 3 (user.S) */
+#define TK_MAX_CPUS 64     /* counters per LAPIC ID (modulo) */
 #define VEC_SPURIOUS 0xff  /* LAPIC spurious vector (SVR) */
 
 /* "1:" is the instruction that may fault, "2:" where to go on. */
@@ -33,6 +37,8 @@ extern volatile int tk_fault_vector;
 
 /* Counters kept by the handler (the hlt test reads them). */
 extern volatile uint32_t tk_timer_irqs, tk_spurious_irqs, tk_other_irqs;
+/* NMIs and VEC_PVIPI interrupts taken, per LAPIC ID of the CPU. */
+extern volatile uint32_t tk_nmis[TK_MAX_CPUS], tk_pvipis[TK_MAX_CPUS];
 
 void idt_init(void);  /* build the table once (BSP) */
 void idt_load(void);  /* lidt on this CPU */

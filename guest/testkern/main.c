@@ -22,6 +22,9 @@ static const struct {
 	{ "smp", t_smp },     { "mem", t_mem },       { "oob", t_oob },
 	{ "triple", t_triple }, { "spin", t_spin },   { "selftest", t_self },
 	{ "exitcost", t_exitcost },
+	{ "pvcpuid", t_pvcpuid }, { "hcall", t_hcall },   { "kick", t_kick },
+	{ "pvyield", t_pvyield }, { "pvipi", t_pvipi },   { "steal", t_steal },
+	{ "preempt", t_preempt }, { "kicklat", t_kicklat },
 };
 
 const char *tk_current_test;

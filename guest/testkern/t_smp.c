@@ -1,7 +1,8 @@
 /* smp: start the application processors with INIT-SIPI-SIPI (xAPIC ICR),
  * the way a stock kernel does; each AP enters protected mode through the
  * trampoline (trampoline.S), takes a stack slot, counts itself with
- * `lock xadd`, reports its APIC ID and parks in `cli; hlt`.
+ * `lock xadd`, reports its APIC ID and parks in `cli; hlt`, where later
+ * tests may hand it jobs (smp.h).
  *
  * Parameters: cpus=<n> (total, BSP included; the VM's vcpus=),
  * smp_ipi=each|all (INIT/SIPI per APIC ID 1..n-1, the default, or with the
@@ -10,6 +11,7 @@
 #include "guest/testkern/bootinfo.h"
 #include "guest/testkern/idt.h"
 #include "guest/testkern/lapic.h"
+#include "guest/testkern/smp.h"
 #include "guest/testkern/smp_defs.h"
 #include "guest/testkern/tests.h"
 #include "guest/testkern/tk.h"
@@ -17,6 +19,7 @@
 #define ICR_INIT   0x00004500u  /* delivery INIT, level assert, edge */
 #define ICR_SIPI   0x00004600u  /* delivery start-up, vector in bits 7:0 */
 #define ICR_ALL_BUT_SELF (3u << 18)
+#define ICR_NMI    0x00004400u  /* delivery NMI */
 
 /* Fixed-count delays (no time base): the SDM's 10 ms / 200 us waits only
  * matter on real hardware; emulated APs accept SIPIs at once. */
@@ -39,6 +42,11 @@ static void delay(uint32_t n)
 		cpu_relax();
 }
 
+/* Jobs for parked APs (smp.h). */
+static ap_job_fn volatile ap_job[AP_MAX];
+static volatile uint32_t ap_taken[AP_MAX], ap_done[AP_MAX];
+volatile uint32_t ap_wakes[AP_MAX];
+
 NORETURN void ap_main(uint32_t slot);
 NORETURN void ap_main(uint32_t slot)
 {
@@ -48,8 +56,58 @@ NORETURN void ap_main(uint32_t slot)
 	uint32_t nth = atomic_xadd(&ap_started, 1) + 1;
 	tk_printf("INFO smp AP apic_id=%u slot=%u started=%u\n", id, slot, nth);
 	atomic_xadd(&ap_reported, 1);
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	/* Parked with interrupts off: only an NMI, INIT or a PV kick ends the
+	 * HLT. Each wake-up looks for a job. */
+	for (;;) {
+		cli();
+		ap_job_fn fn = ap_job[slot];
+		if (fn) {
+			ap_job[slot] = 0;
+			ap_taken[slot]++;
+			fn(slot);
+			ap_done[slot]++;
+			continue;
+		}
+		__asm__ volatile("hlt" ::: "memory");
+		ap_wakes[slot]++;
+	}
+}
+
+uint32_t ap_count(void)
+{
+	return ap_started;
+}
+
+uint32_t ap_apic_id(uint32_t slot)
+{
+	return ap_ids[slot];
+}
+
+bool ap_start_job(uint32_t slot, ap_job_fn fn)
+{
+	uint32_t taken = ap_taken[slot];
+	ap_job[slot] = fn;
+	/* An NMI just before the AP's HLT would be lost: send again until the
+	 * job is taken. */
+	for (uint32_t tries = 0; tries < 20; tries++) {
+		if (!lapic_send_ipi(ap_ids[slot], ICR_NMI))
+			return false;
+		/* Long enough for a preempted AP to get its pCPU back (several
+		 * time slices even under Bochs), so an NMI is rarely repeated. */
+		for (uint32_t i = 0; i < 2000000 && ap_taken[slot] == taken; i++)
+			cpu_relax();
+		if (ap_taken[slot] != taken)
+			return true;
+	}
+	ap_job[slot] = 0;
+	return false;
+}
+
+bool ap_wait_job(uint32_t slot, uint32_t spin)
+{
+	for (uint32_t i = 0; i < spin && ap_done[slot] != ap_taken[slot]; i++)
+		cpu_relax();
+	return ap_done[slot] == ap_taken[slot];
 }
 
 static bool wait_count(volatile uint32_t *c, uint32_t want, uint32_t spin)

@@ -16,5 +16,13 @@ enum verdict t_triple(void); /* never returns */
 enum verdict t_spin(void);
 enum verdict t_self(void);
 enum verdict t_exitcost(void);
+enum verdict t_pvcpuid(void);
+enum verdict t_hcall(void);
+enum verdict t_kick(void);
+enum verdict t_pvyield(void);
+enum verdict t_pvipi(void);
+enum verdict t_steal(void);
+enum verdict t_preempt(void);
+enum verdict t_kicklat(void);
 
 #endif

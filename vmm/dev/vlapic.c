@@ -230,7 +230,9 @@ static void set_irq_trig(struct vcpu *v, uint8_t vector, bool level)
 	vcpu_kick(v);
 }
 
-static void send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
+/* Returns whether the delivery mode is one lhv models (the message was
+ * accepted). */
+static bool send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
 {
 	switch (mode) {
 	case 0: case 1:                                  /* fixed, lowest priority */
@@ -241,19 +243,34 @@ static void send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
 		vcpu_kick(t);
 		break;
 	case 5:                                          /* INIT */
+		/* The target's pCPU applies the INIT later (run loop), maybe
+		 * only after the SIPIs that follow it have come: a SIPI sent
+		 * before this INIT is void, one sent after it must survive. */
+		spin_lock(&t->lock);
 		t->init_pending = true;
+		t->sipi_vector = -1;
+		spin_unlock(&t->lock);
 		vcpu_kick(t);
 		break;
 	case 6:                                          /* SIPI: only in wait-for-SIPI */
 		spin_lock(&t->lock);
-		if (t->state == VCPU_WAIT_SIPI && t->sipi_vector < 0)
+		if ((t->state == VCPU_WAIT_SIPI || t->init_pending) && t->sipi_vector < 0)
 			t->sipi_vector = vec;
 		spin_unlock(&t->lock);
 		vcpu_kick(t);
 		break;
 	default:                                         /* SMI, ExtINT: not modelled */
-		break;
+		return false;
 	}
+	return true;
+}
+
+bool vlapic_send_msg(struct vcpu *t, uint32_t icr_lo)
+{
+	unsigned mode = (icr_lo >> 8) & 7;
+	if (mode == 5 && !(icr_lo & (1u << 14)))
+		return false;                            /* INIT level de-assert */
+	return send_one(t, mode, icr_lo & 0xff, false);
 }
 
 /* Deliver to every LAPIC of vm that dest/shorthand selects; src is the

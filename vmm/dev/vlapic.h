@@ -28,6 +28,13 @@ bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
  * EOI is forwarded to vioapic_eoi()). */
 void vlapic_deliver(struct vm *vm, uint32_t dest, bool logical, unsigned mode, uint8_t vector, bool level);
 
+/* An interprocessor message to t whose delivery mode, vector and INIT
+ * level are those of ICR low word icr_lo (destination and shorthand are
+ * the caller's business: KVM_HC_SEND_IPI). Edge-triggered, as every IPI
+ * lhv delivers. False when the mode is not one lhv models (SMI, ExtINT)
+ * or is an INIT de-assert: nothing was delivered. */
+bool vlapic_send_msg(struct vcpu *t, uint32_t icr_lo);
+
 /* Raise a fixed interrupt on v (from a device or another vCPU). */
 void vlapic_set_irq(struct vcpu *v, uint8_t vector);
 bool vlapic_pending(struct vcpu *v);

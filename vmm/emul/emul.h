@@ -14,6 +14,7 @@ enum vcpu_run_result {
 	RUN_STOP,         /* the VM is stopping (or failed) */
 	RUN_INIT,         /* INIT received: wait for SIPI */
 	RUN_SPIN,         /* PAUSE-loop exit: the guest spins, offer the pCPU */
+	RUN_YIELD,        /* a directed yield (PV kick or sched yield): offer the pCPU */
 };
 #define RUN_RESUME (-1)   /* re-enter the guest */
 

@@ -3,7 +3,9 @@
  * to do stops its VM, never the hypervisor. */
 #include "vmm/emul/emul.h"
 #include "vmm/dev/route.h"
+#include "vmm/emul/walk.h"
 #include "vmm/pv/hypercall.h"
+#include "vmm/pv/pv.h"
 #include "core/fmt.h"
 #include "core/log.h"
 
@@ -122,7 +124,10 @@ static int h_hlt(struct vcpu *v, const struct vm_exit *e)
 {
 	emul_skip(v, e);
 	bool ifl = backend->get_reg(v, VREG_RFLAGS) & RFLAGS_IF;
-	if ((ifl && v->vm->intr_pending(v)) || v->nmi_pending)
+	/* A kick that came first ends this HLT at once; like any HLT that
+	 * ends, it consumes the kick (KVM clears pv_unhalted then too). */
+	bool kicked = pv_hlt_skip(v);
+	if (kicked || (ifl && v->vm->intr_pending(v)) || v->nmi_pending)
 		return RUN_RESUME;
 	v->halt_if_off = !ifl;
 	return RUN_HALT;
@@ -130,12 +135,27 @@ static int h_hlt(struct vcpu *v, const struct vm_exit *e)
 
 static int h_hypercall(struct vcpu *v, const struct vm_exit *e)
 {
-	/* Hypercalls from user mode are refused as KVM refuses them. */
-	if (backend->get_cpl(v) != 0)
-		v->gpr[GPR_RAX] = HC_EPERM;
-	else
-		hypercall(v);
-	return done(v, e);
+	enum hc_result r = hypercall(v);
+	backend->skip_insn(v, e->insn_len);
+	return r == HC_YIELD ? RUN_YIELD : RUN_RESUME;
+}
+
+/* A #UD the backend intercepted: VMCALL on AMD-V and VMMCALL on VT-x raise
+ * it, and a guest may use either (KVM accepts both on both vendors), so a
+ * #UD on one of those two is a hypercall; anything else goes back. */
+static NOINLINE int ud_or_hypercall(struct vcpu *v, const struct vm_exit *e)
+{
+	static const uint8_t vmcall[3] = { 0x0f, 0x01, 0xc1 }, vmmcall[3] = { 0x0f, 0x01, 0xd9 };
+	struct guest_mode m;
+	uint8_t b[3];
+	emul_guest_mode(v, &m);
+	if (guest_read_linear(v->vm, &m, m.cs_base + m.rip, b, sizeof(b)) == sizeof(b) &&
+	    (!memcmp(b, vmcall, 3) || !memcmp(b, vmmcall, 3))) {
+		struct vm_exit hc = { .code = VMEXIT_HYPERCALL, .insn_len = 3 };
+		return h_hypercall(v, &hc);
+	}
+	emul_exception(v, X86_EXC_UD, false, 0);
+	return RUN_RESUME;
 }
 
 static int h_xsetbv(struct vcpu *v, const struct vm_exit *e)
@@ -166,6 +186,8 @@ static int h_pause(struct vcpu *v, const struct vm_exit *e)
 
 static int h_exception(struct vcpu *v, const struct vm_exit *e)
 {
+	if (e->u.exc.vector == X86_EXC_UD)
+		return ud_or_hypercall(v, e);
 	/* Intercepted only to be reflected back. */
 	emul_exception(v, e->u.exc.vector, e->u.exc.has_error, e->u.exc.error);
 	return RUN_RESUME;

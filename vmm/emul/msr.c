@@ -7,6 +7,8 @@
 #include "vmm/emul/emul.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/pv/kvmclock.h"
+#include "vmm/pv/pv.h"
+#include "vmm/pv/pv_abi.h"
 #include "hw/x86.h"
 
 typedef bool (*msr_rd_fn)(struct vcpu *v, uint32_t msr, uint64_t *val);
@@ -101,6 +103,7 @@ static const struct msr_route routes[] = {
 	{ { MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE }, MSR_REG, 0, CHK_CANONICAL, VREG_KGS_BASE, 0, NULL, NULL },
 	{ { MSR_TSC_AUX, MSR_TSC_AUX }, MSR_REG, 0, CHK_UPPER_ZERO, VREG_TSC_AUX, 0, NULL, NULL },
 	{ { MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW }, MSR_FN, 0, 0, 0, 0, kvmclock_rdmsr, kvmclock_wrmsr },
+	{ { MSR_KVM_STEAL_TIME, MSR_KVM_STEAL_TIME }, MSR_FN, 0, 0, 0, 0, pv_steal_rdmsr, pv_steal_wrmsr },
 };
 
 static const struct msr_route *find(uint32_t msr)

@@ -2,6 +2,7 @@
  * control structure) and what generic code keeps (FPU, debug registers,
  * events not yet delivered). */
 #include "vmm/emul/emul.h"
+#include "vmm/pv/pv.h"
 
 void emul_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 {
@@ -9,4 +10,5 @@ void emul_vcpu_reset(struct vcpu *v, const struct vcpu_boot_state *s)
 	fpu_vcpu_reset(v);
 	emul_dr_reset(v);
 	v->reinject.valid = v->exc.valid = false;
+	pv_vcpu_reset(v);
 }

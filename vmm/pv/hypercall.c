@@ -1,27 +1,67 @@
+/* Hypercall dispatch: one table row per call, with the paravirtual
+ * feature (pv=) a VM needs for it. lhv's own calls (0x4C48xxxx) take rows
+ * here like KVM's. */
 #include "vmm/pv/hypercall.h"
 #include "vmm/vm/backend.h"
 
-void hypercall(struct vcpu *v)
+static uint64_t hc_echo(struct vcpu *v, struct hc_call *c)
 {
-	uint64_t nr = v->gpr[GPR_RAX];
-	/* A number with upper bits set is unknown in 64-bit mode; outside it
-	 * those bits do not exist. */
-	if (nr >> 32) {
-		if (backend->get_code_bits(v) == 64) {
-			v->gpr[GPR_RAX] = HC_ENOSYS;
-			return;
-		}
+	return c->a[0] + 1;
+}
+
+static const struct hc_desc {
+	uint32_t nr;
+	unsigned need;          /* VM_PV_* the VM must have been offered; 0: none */
+	uint64_t (*fn)(struct vcpu *v, struct hc_call *c);
+} calls[] = {
+	{ KVM_HC_KICK_CPU, VM_PV_UNHALT, hc_kick_cpu },
+	{ KVM_HC_SEND_IPI, VM_PV_IPI, hc_send_ipi },
+	{ KVM_HC_SCHED_YIELD, VM_PV_YIELD, hc_sched_yield },
+	{ HC_LHV_ECHO, 0, hc_echo },
+};
+
+static const struct hc_desc *find(uint64_t nr)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(calls); i++)
+		if (calls[i].nr == nr)
+			return &calls[i];
+	return NULL;
+}
+
+bool hc_long_mode(struct vcpu *v, struct hc_call *c)
+{
+	if (c->long_mode < 0)
+		c->long_mode = backend->get_code_bits(v) == 64;
+	return c->long_mode;
+}
+
+enum hc_result hypercall(struct vcpu *v)
+{
+	struct hc_call c = { { v->gpr[GPR_RBX], v->gpr[GPR_RCX], v->gpr[GPR_RDX], v->gpr[GPR_RSI] },
+			     -1, HC_RESUME };
+	uint64_t nr = v->gpr[GPR_RAX], ret;
+	/* 32-bit code has no upper halves: KVM truncates number and arguments
+	 * outside 64-bit mode. Only when an upper half is set does the mode
+	 * matter (this is the exit path: the mode costs a VMREAD). */
+	if (((nr | c.a[0] | c.a[1] | c.a[2] | c.a[3]) >> 32) && !hc_long_mode(v, &c)) {
 		nr = (uint32_t)nr;
+		for (unsigned i = 0; i < 4; i++)
+			c.a[i] = (uint32_t)c.a[i];
 	}
-	uint64_t ret;
-	switch (nr) {
-	case HC_LHV_ECHO:
-		/* RBX + 1 whatever the mode: 32-bit code reads only EAX, whose
-		 * value the upper half of RBX cannot change. */
-		ret = v->gpr[GPR_RBX] + 1;
-		break;
-	default:
+	/* Refused from user mode whatever the number, as KVM does: a guest
+	 * kernel decides what its user space may ask of the hypervisor. */
+	const struct hc_desc *d;
+	if (backend->get_cpl(v) != 0) {
+		ret = HC_EPERM;
+		v->pv.stats.eperm++;
+	} else if (!(d = find(nr)) || (d->need & ~v->vm->cfg.pv)) {
 		ret = HC_ENOSYS;
+		v->pv.stats.enosys++;
+	} else {
+		ret = d->fn(v, &c);
 	}
+	if ((ret >> 32) && !hc_long_mode(v, &c))
+		ret = (uint32_t)ret;
 	v->gpr[GPR_RAX] = ret;
+	return c.result;
 }

@@ -1,20 +1,41 @@
-/* Hypercalls (VMCALL/VMMCALL) with KVM's register convention: number in
- * RAX, arguments in RBX, RCX, RDX, RSI, result in RAX. KVM's own numbers are
- * honoured where lhv implements them; lhv's start at 0x4C480000 ("LH").
- * Unknown numbers return -1000 (KVM's -KVM_ENOSYS), calls from CPL > 0
- * return -1 (-KVM_EPERM). Documented in docs/hypercalls.md. */
+/* Hypercalls (VMCALL, or VMMCALL: either instruction on either vendor)
+ * with KVM's convention: number in RAX, arguments in RBX, RCX, RDX, RSI,
+ * result in RAX, nothing else changed. Outside 64-bit mode the number, the
+ * arguments and the result are truncated to 32 bits. Calls from CPL > 0
+ * return -KVM_EPERM, unknown numbers and calls of a feature the VM was not
+ * offered (pv=) return -KVM_ENOSYS. KVM's numbers for KVM's calls, lhv's
+ * own from 0x4C480000 ("LH"). Documented in docs/hypercalls.md. */
 #ifndef VMM_PV_HYPERCALL_H
 #define VMM_PV_HYPERCALL_H
 #include "vmm/vm/vm.h"
+#include "vmm/pv/pv_abi.h"
 
-#define HC_ENOSYS        ((uint64_t)-1000)
-#define HC_EPERM         ((uint64_t)-1)
-#define HC_EINVAL        ((uint64_t)-22)
 #define HC_LHV_ECHO      0x4C480001u   /* returns arg0 + 1: a liveness probe */
 
-/* Carry out the hypercall in v's registers (the caller checked CPL 0).
- * Outside 64-bit mode only the low 32 bits of the number and of each
- * argument count, as in KVM; the mode is read only when that matters. */
-void hypercall(struct vcpu *v);
+/* What the caller's pCPU does after the call. */
+enum hc_result {
+	HC_RESUME,      /* re-enter the guest */
+	HC_YIELD,       /* offer the pCPU (a directed yield's target is waiting) */
+};
+
+/* One call as a handler sees it: arguments already truncated. */
+struct hc_call {
+	uint64_t a[4];
+	int long_mode;          /* 64-bit code (KVM's op_64_bit); -1: not asked yet */
+	enum hc_result result;  /* a handler may ask for HC_YIELD */
+};
+
+/* Is the caller in 64-bit mode? (Asked of the backend only when needed:
+ * the echo call, the exit-cost probe, never needs it.) */
+bool hc_long_mode(struct vcpu *v, struct hc_call *c);
+
+/* Carry out the hypercall in v's registers (on v's pCPU, the instruction
+ * already known to be VMCALL/VMMCALL; the caller skips it). */
+enum hc_result hypercall(struct vcpu *v);
+
+/* hc_kvm.c: KVM's calls (handlers of the table in hypercall.c). */
+uint64_t hc_kick_cpu(struct vcpu *v, struct hc_call *c);
+uint64_t hc_sched_yield(struct vcpu *v, struct hc_call *c);
+uint64_t hc_send_ipi(struct vcpu *v, struct hc_call *c);
 
 #endif

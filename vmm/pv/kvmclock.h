@@ -10,11 +10,6 @@
 #define MSR_KVM_WALL_CLOCK_NEW  0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
 
-/* CPUID 0x40000001 EAX bits offered with it. */
-#define KVM_FEATURE_CLOCKSOURCE        (1u << 0)
-#define KVM_FEATURE_CLOCKSOURCE2       (1u << 3)
-#define KVM_FEATURE_CLOCKSOURCE_STABLE (1u << 24)
-
 /* The guest's wall clock at its time 0 (the RTC model uses the same). */
 #define KVMCLOCK_EPOCH_SEC 1767225600u   /* 2026-01-01 00:00:00 UTC */
 

@@ -13,6 +13,7 @@
  * reason again under vcpu->lock and blocks it once more if it has gone.
  * Lock order: vcpu->lock, then the scheduler's lock. */
 #include "vmm/run/run.h"
+#include "vmm/pv/pv.h"
 #include "vmm/emul/emul.h"
 #include "vmm/dev/vlapic.h"
 #include "core/log.h"
@@ -41,9 +42,11 @@ static void kick_irq(unsigned vec)
 
 static void do_init(struct vcpu *v)
 {
-	/* INIT: the vCPU waits for a SIPI with a reset LAPIC (SDM 9.4). */
+	/* INIT: the vCPU waits for a SIPI with a reset LAPIC (SDM 9.4). A
+	 * SIPI that came after the INIT (the INIT cleared any older one) is
+	 * kept: under overcommit both SIPIs of INIT-SIPI-SIPI can arrive
+	 * before this pCPU gets to apply the INIT. */
 	v->init_pending = false;
-	v->sipi_vector = -1;
 	vlapic_reset(v);
 	v->state = VCPU_WAIT_SIPI;
 }
@@ -69,9 +72,12 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 		memset(v->gpr, 0, sizeof(v->gpr));
 		v->cr2 = 0;
 		emul_vcpu_reset(v, &bs);
-	} else if (v->state == VCPU_HALTED && !vcpu_wake_ready(v)) {
-		spin_unlock(&v->lock);           /* the reason went away: halt on */
-		return SCHED_BLOCK;
+	} else if (v->state == VCPU_HALTED) {
+		if (!vcpu_wake_ready(v)) {
+			spin_unlock(&v->lock);   /* the reason went away: halt on */
+			return SCHED_BLOCK;
+		}
+		pv_halt_ended(v, true);          /* the HLT is over: a kick is used up */
 	}
 	v->state = VCPU_RUNNING;
 	v->pcpu = (int)cpu_id();
@@ -101,15 +107,18 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 		v->state = VCPU_RUNNABLE;
 		break;
 	case RUN_SPIN:
+	case RUN_YIELD:
 		v->state = VCPU_RUNNABLE;
 		why = SCHED_YIELD;
 		break;
 	case RUN_HALT:
 		v->state = VCPU_HALTED;
-		if (vcpu_wake_ready(v))
-			v->state = VCPU_RUNNABLE;    /* an interrupt came meanwhile */
-		else
+		if (vcpu_wake_ready(v)) {
+			v->state = VCPU_RUNNABLE;    /* an interrupt or kick came meanwhile */
+			pv_halt_ended(v, false);
+		} else {
 			why = SCHED_BLOCK;
+		}
 		break;
 	case RUN_INIT:
 		do_init(v);

@@ -4,6 +4,7 @@
  * scheduler's accounting: docs/console.md) and the power-off. */
 #include "vmm/run/run.h"
 #include "vmm/dev/vdev.h"
+#include "vmm/pv/pv.h"
 #include "core/fmt.h"
 #include "core/log.h"
 #include "hw/power.h"
@@ -45,6 +46,22 @@ static void print_vm(struct vm *vm)
 			(unsigned long long)st.preemptions, (unsigned long long)st.migrations,
 			(unsigned long long)(st.wake_lat_max_ns / 1000), (unsigned long long)(mean / 1000),
 			(unsigned long long)v->exits);
+	}
+	/* The paravirtual interface: what the VM was offered, then per vCPU
+	 * what it did with it, as key=value pairs for scripts. */
+	char pv[VM_PV_NAMES_MAX];
+	vm_pv_names(vm->cfg.pv, pv, sizeof(pv));
+	pr_info("summary: pv vm %s features=%s", vm->name, pv);
+	for (unsigned c = 0; c < vm->nvcpus; c++) {
+		pv_stats_line(vm->vcpus[c], buf, sizeof(buf));
+		pr_info("summary: %s", buf);
+	}
+	/* How dispatches found the backend's state (docs/vmx.md). */
+	for (unsigned c = 0; c < vm->nvcpus; c++) {
+		struct vcpu *v = vm->vcpus[c];
+		pr_info("summary: dispatch vm %s vcpu%u warm=%llu cold=%llu remote=%llu tlb_migr=%llu",
+			vm->name, c, (unsigned long long)v->load_warm, (unsigned long long)v->load_cold,
+			(unsigned long long)v->load_remote, (unsigned long long)v->tlb_migr);
 	}
 }
 

@@ -5,6 +5,7 @@
  * throughout; host interrupts that arrive while the guest runs cause exits
  * and the backend dispatches them. */
 #include "vmm/run/run.h"
+#include "vmm/pv/pv.h"
 #include "core/log.h"
 #include "hw/x86.h"
 
@@ -40,6 +41,7 @@ enum vcpu_run_result vcpu_run(struct vcpu *v)
 	const struct vmm_backend *b = backend;
 	int r;
 	b->vcpu_load(v);
+	pv_vcpu_load(v);
 	fpu_load(v);
 	for (;;) {
 		if ((r = must_leave(v)) != RUN_RESUME)
@@ -58,6 +60,7 @@ enum vcpu_run_result vcpu_run(struct vcpu *v)
 			break;
 	}
 	fpu_save(v);
+	pv_vcpu_put(v, r == RUN_PREEMPT || r == RUN_SPIN || r == RUN_YIELD);
 	b->vcpu_put(v);
 	return (enum vcpu_run_result)r;
 }

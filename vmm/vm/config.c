@@ -39,9 +39,18 @@ static void vmcfg_warn(void *ctx, const char *msg)
 struct vmcfg_raw {
 	char name[VM_NAME_MAX];
 	uint64_t vcpus, weight, cap;
-	char mem[VMCFG_RAW_MAX], slice[VMCFG_RAW_MAX];
+	char mem[VMCFG_RAW_MAX], slice[VMCFG_RAW_MAX], pv[VMCFG_RAW_MAX];
 	bool initrd;
-	bool seen_name, seen_vcpus, seen_mem, seen_weight, seen_cap, seen_slice;
+	bool seen_name, seen_vcpus, seen_mem, seen_weight, seen_cap, seen_slice, seen_pv;
+};
+
+/* The pv= words, in the order vm_pv_names() prints them. */
+static const struct {
+	const char *name;
+	unsigned bit;
+} pv_words[] = {
+	{ "unhalt", VM_PV_UNHALT }, { "steal", VM_PV_STEAL }, { "tlb", VM_PV_TLB },
+	{ "yield", VM_PV_YIELD }, { "ipi", VM_PV_IPI }, { "realtime", VM_PV_REALTIME },
 };
 
 static bool name_ok(const char *s)
@@ -132,6 +141,69 @@ static void check_sched(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg_p
 	}
 }
 
+/* pv=all | none | a list of pv_words[] and "all". PV TLB flush and PV sched
+ * yield are only useful with steal time: the guest's flag lives in the
+ * steal-time record and Linux enables both only with it (kvm.c in 6.1), so
+ * asking for them alone is refused rather than silently doing nothing. */
+static void check_pv(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg_problems *p)
+{
+	if (!r->seen_pv)
+		return;
+	if (!strcmp(r->pv, "none")) {
+		c->pv = 0;
+		return;
+	}
+	unsigned pv = 0;
+	const char *s = r->pv;
+	bool bad = !*s;
+	while (*s && !bad) {
+		size_t n = 0;
+		while (s[n] && s[n] != ',')
+			n++;
+		unsigned bit = 0;
+		if (n == 3 && !memcmp(s, "all", 3))
+			bit = VM_PV_ALL;
+		for (unsigned i = 0; i < ARRAY_SIZE(pv_words) && !bit; i++)
+			if (strlen(pv_words[i].name) == n && !memcmp(s, pv_words[i].name, n))
+				bit = pv_words[i].bit;
+		if (!bit) {
+			problem(p, "bad value 'pv=%s' (expected all, none or a list of "
+				"unhalt,steal,tlb,yield,ipi,realtime)", r->pv);
+			return;
+		}
+		pv |= bit;
+		s += n;
+		if (*s == ',' && !*++s)
+			bad = true;     /* trailing comma */
+	}
+	if (bad) {
+		problem(p, "bad value 'pv=%s' (expected all, none or a list of "
+			"unhalt,steal,tlb,yield,ipi,realtime)", r->pv);
+		return;
+	}
+	if ((pv & (VM_PV_TLB | VM_PV_YIELD)) && !(pv & VM_PV_STEAL)) {
+		problem(p, "pv=%s: %s needs steal (the guest uses it only with steal time)", r->pv,
+			(pv & VM_PV_TLB) ? "tlb" : "yield");
+		return;
+	}
+	c->pv = pv;
+}
+
+void vm_pv_names(unsigned pv, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < ARRAY_SIZE(pv_words); i++) {
+		if (!(pv & pv_words[i].bit) || n >= len)
+			continue;
+		n += (size_t)fmt_snprintf(buf + n, len - n, "%s%s", n ? "," : "", pv_words[i].name);
+	}
+	if (!n)
+		fmt_snprintf(buf, len, "none");
+}
+
 static void check_kernel(struct vmcfg_raw *r, uint64_t mem_free, struct vm_config *c,
 			 struct vmcfg_problems *p)
 {
@@ -144,13 +216,14 @@ static void check_kernel(struct vmcfg_raw *r, uint64_t mem_free, struct vm_confi
 		c->vcpus = (unsigned)r->vcpus;
 	check_mem(r, mem_free, c, p);
 	check_sched(r, c, p);
+	check_pv(r, c, p);
 }
 
 static void check_initrd(struct vmcfg_raw *r, const char *tail, struct vmcfg_problems *p)
 {
-	static const char *const names[] = { "vcpus", "mem", "weight", "cap", "slice" };
+	static const char *const names[] = { "vcpus", "mem", "weight", "cap", "slice", "pv" };
 	const bool seen[] = { r->seen_vcpus, r->seen_mem, r->seen_weight,
-			      r->seen_cap, r->seen_slice };
+			      r->seen_cap, r->seen_slice, r->seen_pv };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
 		if (seen[i])
@@ -190,6 +263,7 @@ int vm_config_parse(const char *line, uint64_t mem_free, struct vm_config *c,
 		{ "weight", OPT_U64, &r.weight, 0, 0, 0, &r.seen_weight },
 		{ "cap", OPT_U64, &r.cap, 0, 0, 0, &r.seen_cap },
 		{ "slice", OPT_STR, r.slice, sizeof(r.slice), 0, 0, &r.seen_slice },
+		{ "pv", OPT_STR, r.pv, sizeof(r.pv), 0, 0, &r.seen_pv },
 		{ "initrd", OPT_FLAG, &r.initrd, 0, 0, 0, NULL },
 	};
 	bool named;
@@ -198,6 +272,7 @@ int vm_config_parse(const char *line, uint64_t mem_free, struct vm_config *c,
 	memset(&p, 0, sizeof(p));
 	memset(c, 0, sizeof(*c));
 	c->weight = VM_WEIGHT_DEFAULT;
+	c->pv = VM_PV_ALL;
 	cmdline_apply(line, opts, ARRAY_SIZE(opts), vmcfg_warn, &p, &tail);
 
 	named = r.seen_name && name_ok(r.name);

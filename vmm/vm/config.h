@@ -1,10 +1,13 @@
 /* Guest module lines (pure logic, host-tested). Each boot module that is a
  * guest kernel carries a line
  *     vm=<name> vcpus=<N> mem=<size> [weight=<n>] [cap=<percent>]
- *        [slice=<time>] [-- <guest command line>]
+ *        [slice=<time>] [pv=<features>] [-- <guest command line>]
  * and a module that is the initrd of guest <name> carries
  *     vm=<name> initrd
  * <time> is a number of milliseconds, or a number with a "ms" or "us" suffix.
+ * <features> is `all` (the default: what a KVM host offers), `none`, or a
+ * comma-separated list of unhalt, steal, tlb, yield, ipi, realtime and all
+ * (docs/console.md; the KVM paravirtual features of docs/hypercalls.md).
  * Parsing uses core/cmdline.h, so quoting and "--" follow its rules. */
 #ifndef VMM_VM_CONFIG_H
 #define VMM_VM_CONFIG_H
@@ -20,6 +23,18 @@
 #define VM_SLICE_MIN_NS     100000ull           /* 100 us */
 #define VM_SLICE_MAX_NS     1000000000ull       /* 1 s */
 
+/* Paravirtual features a VM is offered (pv=). Each is one KVM feature of
+ * CPUID 0x40000001 (vmm/pv/); REALTIME is KVM's hint that vCPUs are never
+ * preempted, with which Linux keeps its native queued spinlock. */
+#define VM_PV_UNHALT        (1u << 0)   /* KVM_FEATURE_PV_UNHALT, KVM_HC_KICK_CPU */
+#define VM_PV_STEAL         (1u << 1)   /* KVM_FEATURE_STEAL_TIME */
+#define VM_PV_TLB           (1u << 2)   /* KVM_FEATURE_PV_TLB_FLUSH (needs steal) */
+#define VM_PV_YIELD         (1u << 3)   /* KVM_FEATURE_PV_SCHED_YIELD (needs steal) */
+#define VM_PV_IPI           (1u << 4)   /* KVM_FEATURE_PV_SEND_IPI */
+#define VM_PV_REALTIME      (1u << 5)   /* KVM_HINTS_REALTIME */
+#define VM_PV_ALL           (VM_PV_UNHALT | VM_PV_STEAL | VM_PV_TLB | VM_PV_YIELD | VM_PV_IPI)
+#define VM_PV_NAMES_MAX     48          /* "unhalt,steal,tlb,yield,ipi,realtime" + NUL */
+
 struct vm_config {
 	char name[VM_NAME_MAX];         /* [A-Za-z0-9_-], 1..31 characters */
 	bool is_initrd;                 /* "vm=<name> initrd": only name matters */
@@ -28,6 +43,7 @@ struct vm_config {
 	unsigned weight;                /* 1..65535, default 256 */
 	unsigned cap;                   /* percent of one CPU, 0 = uncapped */
 	uint64_t slice_ns;              /* 0 = the scheduler's default */
+	unsigned pv;                    /* VM_PV_*, default VM_PV_ALL */
 	bool has_cmdline;               /* "--" was given (cmdline may be "") */
 	char cmdline[VM_CMDLINE_MAX];
 };
@@ -39,5 +55,8 @@ struct vm_config {
  * set whenever a valid name was given, even on error. */
 int vm_config_parse(const char *line, uint64_t mem_free, struct vm_config *cfg,
 		    char *err, size_t errlen);
+
+/* The VM_PV_* set as pv= would spell it ("unhalt,steal,...", "none"). */
+void vm_pv_names(unsigned pv, char *buf, size_t len);
 
 #endif

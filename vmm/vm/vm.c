@@ -37,7 +37,8 @@ bool vcpu_wake_ready(struct vcpu *v)
 		return true;
 	if (v->state == VCPU_WAIT_SIPI)
 		return v->sipi_vector >= 0;     /* NMIs are held in wait-for-SIPI */
-	return v->nmi_pending || (!v->halt_if_off && v->vm->intr_pending(v));
+	/* A PV kick (v->pv.unhalted) wakes a HLT whatever its IF, as an NMI. */
+	return v->nmi_pending || v->pv.unhalted || (!v->halt_if_off && v->vm->intr_pending(v));
 }
 
 void vcpu_kick(struct vcpu *v)

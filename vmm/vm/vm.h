@@ -58,6 +58,37 @@ struct vlapic;
 struct vdevs;
 struct vm;
 
+/* What the paravirtual interface did for one vCPU (vmm/pv/, printed at
+ * power-off as "summary: pv ..." lines, docs/console.md). Counters another
+ * pCPU may bump (kick_rx) are updated atomically. */
+struct vcpu_pv_stats {
+	uint64_t kick_tx, kick_rx;    /* KVM_HC_KICK_CPU sent by / aimed at this vCPU */
+	uint64_t kick_wake;           /* halts a kick ended (halted, then woken) */
+	uint64_t kick_early;          /* HLTs a kick sent before them did not let block */
+	uint64_t kick_bad;            /* kicks to an APIC ID no vCPU of the VM has */
+	uint64_t steal_ns;            /* steal time reported in the guest's record */
+	uint64_t st_set, st_bad;      /* steal-time MSR writes; of them refused (#GP) or outside RAM */
+	uint64_t tlb_flush;           /* TLB flushes the guest asked for in `preempted` */
+	uint64_t yield, yield_to;     /* KVM_HC_SCHED_YIELD (and kick) yields; those handed on */
+	uint64_t yield_bad;           /* yields to an APIC ID no vCPU of the VM has */
+	uint64_t ipi, ipi_dest, ipi_bad; /* KVM_HC_SEND_IPI calls, vCPUs reached, -EINVAL */
+	uint64_t eperm, enosys;       /* hypercalls refused: CPL > 0, unknown or not offered */
+};
+
+/* A vCPU's paravirtual state (KVM's names where KVM has one). */
+struct vcpu_pv {
+	/* KVM's pv_unhalted: a KVM_HC_KICK_CPU arrived. It makes the vCPU leave
+	 * HLT whatever its IF (Linux's kvm_wait halts with interrupts off),
+	 * and one that arrives before the HLT keeps that HLT from blocking;
+	 * cleared when a HLT ends or is skipped that way. */
+	volatile bool unhalted;
+	uint64_t st_msr;          /* MSR_KVM_STEAL_TIME as written */
+	bool st_on;               /* steal time enabled, its record in RAM ... */
+	uint64_t st_gpa;          /* ... at this guest-physical address */
+	uint64_t st_last_ns;      /* the scheduler's steal time at the last report */
+	struct vcpu_pv_stats stats;
+};
+
 struct vcpu {
 	uint64_t gpr[16];         /* saved/restored by the entry stub; keep first */
 	uint64_t cr2;             /* switched by the entry stub where the hardware does not */
@@ -84,8 +115,16 @@ struct vcpu {
 	uint64_t dr[4], dr6;      /* debug registers (never loaded into hardware) */
 	void *fpu;                /* XSAVE area (vmm/emul/fpu.c) */
 	uint64_t kvmclock_msr;    /* MSR_KVM_SYSTEM_TIME(_NEW) as written */
+	struct vcpu_pv pv;        /* vmm/pv/: KVM's paravirtual features */
 	/* Accounting (run time, steal, ... live in sched.stats). */
 	uint64_t exits, runs;
+	/* Dispatches (backend's vcpu_load), printed as "summary: dispatch"
+	 * lines (docs/console.md): warm ones found the vCPU's control
+	 * structure still loaded on this pCPU; cold ones loaded it again,
+	 * remote ones first had the pCPU it was left on give it up; tlb_migr
+	 * counts TLB flushes because the vCPU ran on another pCPU since it
+	 * last ran on this one. The backend fills them. */
+	uint64_t load_warm, load_cold, load_remote, tlb_migr;
 	/* Scheduler's view (docs/scheduling.md): state, stats, policy data. */
 	struct sched_vcpu sched;
 };
@@ -134,6 +173,12 @@ bool vcpu_wake_ready(struct vcpu *v);
 /* Post request r for v and kick it; the run loop takes it before the
  * vCPU's next entry. */
 void vcpu_request(struct vcpu *v, enum vcpu_request r);
+/* Post request r for v from v's own pCPU while it is loaded there: the run
+ * loop takes it before the next entry, no kick needed. */
+static inline void vcpu_request_local(struct vcpu *v, enum vcpu_request r)
+{
+	__atomic_fetch_or(&v->requests, 1u << r, __ATOMIC_RELAXED);
+}
 /* Take (test and clear) request r: for the vCPU's own pCPU. */
 static inline bool vcpu_take_request(struct vcpu *v, enum vcpu_request r)
 {

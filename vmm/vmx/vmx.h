@@ -21,6 +21,13 @@ struct vmx_vcpu {
 	uint64_t vmcs;          /* physical address */
 	bool launched;
 	bool loaded;            /* current on this pCPU (between load and put) */
+	/* VMCS life cycle (vmx_vcpu.c, SDM 25.11): the pCPU where the VMCS is
+	 * active (-1: clear), a request from another pCPU to clear it there,
+	 * the pCPU whose host fields it holds, and the pCPU whose TLB holds
+	 * this VPID's translations as the guest last left them. */
+	volatile int active_cpu;
+	volatile bool release_req;
+	int host_cpu, tlb_cpu;
 	uint16_t vpid;
 	uint32_t entry_ctls;    /* current VM-entry controls (IA-32e mode toggles) */
 	uint32_t proc_ctls;     /* current primary controls (window exiting toggles) */
@@ -85,6 +92,8 @@ void vmx_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot_state *s);
 void vmx_vcpu_load(struct vcpu *v);
 void vmx_vcpu_put(struct vcpu *v);
 void vmx_flush_tlb(struct vcpu *v);
+/* Once per pCPU in cpu_init: the handler of VEC_BACKEND (VMCS hand-over). */
+void vmx_vmcs_cpu_init(void);
 void vmx_dump(struct vcpu *v);
 /* vmx_regs.c: the accessors */
 uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r);

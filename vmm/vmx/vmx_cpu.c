@@ -105,6 +105,7 @@ static int vmx_cpu_init(char *err, size_t errlen)
 		fmt_snprintf(err, errlen, "VMXON failed on cpu%u", cpu_id());
 		return -1;
 	}
+	vmx_vmcs_cpu_init();
 	return 0;
 }
 

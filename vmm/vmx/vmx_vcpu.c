@@ -1,6 +1,27 @@
 /* VMCS life cycle on VT-x: creation, the fields every VMCS shares, the
  * boot state, loading on a pCPU and putting (SDM 25.11), TLB flushes, the
- * state dump. */
+ * state dump.
+ *
+ * A VMCS stays active on the pCPU it last ran on when its vCPU is put: if
+ * the scheduler dispatches the same vCPU there again, VMPTRLD is skipped
+ * (or cheap), VMRESUME continues it and its VPID-tagged TLB entries are
+ * still good. SDM 25.11.1 forbids a VMCS active on two processors and
+ * requires VMCLEAR on the old one before VMPTRLD on a new one, and only
+ * the processor that holds an active VMCS can clear it. So:
+ *  - each pCPU keeps at most one active VMCS (the last it ran); loading
+ *    another vCPU there clears the old one first, locally;
+ *  - a pCPU that must load a VMCS still active elsewhere asks that pCPU
+ *    (VEC_BACKEND IPI; its handler clears the VMCS) and waits. It cleared
+ *    its own active VMCS before waiting, so two pCPUs never wait for each
+ *    other. The other pCPU takes the IPI at once when idle or in a guest
+ *    (an external-interrupt exit), otherwise at its next load or idle: in
+ *    between it holds no lock and waits for nothing;
+ *  - VMCLEAR does not touch the TLB (SDM 29.4.3.1): a vCPU's VPID-tagged
+ *    entries on a pCPU stay valid until it runs elsewhere, where the
+ *    guest's own INVLPG/MOV CR3 reach only that pCPU's TLB. Hence a VPID
+ *    flush when a vCPU runs on another pCPU than last time (migration),
+ *    and on request (vcpu_request, the guest's PV flush). EPT entries never
+ *    change after a VM is built, so guest-physical mappings need none. */
 #include "vmm/vmx/vmx.h"
 #include "boot/boot_defs.h"
 #include "core/fmt.h"
@@ -8,6 +29,7 @@
 #include "core/mm.h"
 #include "core/percpu.h"
 #include "core/traps.h"
+#include "hw/lapic.h"
 #include "hw/tsc.h"
 #include "hw/x86.h"
 
@@ -15,6 +37,14 @@
 static uint64_t io_bitmap_a, io_bitmap_b;
 static spinlock_t bitmap_lock = SPINLOCK_INIT;
 static uint16_t next_vpid = 1;
+
+/* Per pCPU: the vCPU whose VMCS is active here (at most one), and the
+ * VMCS that is current (VMPTRLD'ed), 0 when none. Changed only by this
+ * pCPU with interrupts off (its VEC_BACKEND handler included). */
+static struct vmx_pcpu {
+	struct vcpu *active;
+	uint64_t current;
+} vmx_pcpus[MAX_PCPUS];
 
 static uint64_t ept_alloc(void *ctx) { return page_alloc_contig(1); }
 static void ept_free(void *ctx, uint64_t pa) { page_free(pa, 1); }
@@ -84,6 +114,7 @@ int vmx_vcpu_init(struct vcpu *v, char *err, size_t errlen)
 	if (vmx_ctl_allowed(&vmx_cfg, VMX_CTL_PROC, PROC_TSC_OFFSETTING))
 		x->proc_ctls |= PROC_TSC_OFFSETTING;
 	x->entry_ctls = vmx_cfg.ctl[VMX_CTL_ENTRY];
+	x->active_cpu = x->host_cpu = x->tlb_cpu = -1;
 	if (vmx_cfg.features & VMX_FEAT_VPID) {
 		uint64_t f = spin_lock_irqsave(&bitmap_lock);
 		x->vpid = next_vpid++;
@@ -92,11 +123,92 @@ int vmx_vcpu_init(struct vcpu *v, char *err, size_t errlen)
 	return 0;
 }
 
+static void write_pcpu_fields(void);
+
+/* VMCLEAR the VMCS active on this pCPU (interrupts off): its data goes to
+ * memory, it is neither active nor current any more, the next entry is a
+ * VMLAUNCH. Then another pCPU may load it. */
+static void release_local(struct vmx_pcpu *pc)
+{
+	struct vmx_vcpu *x = to_vmx(pc->active);
+	vmclear(x->vmcs);
+	if (pc->current == x->vmcs)
+		pc->current = 0;
+	x->launched = false;
+	pc->active = NULL;
+	__atomic_store_n(&x->active_cpu, -1, __ATOMIC_RELEASE);
+}
+
+/* VEC_BACKEND: another pCPU waits for the VMCS active here. */
+static void release_irq(unsigned vec)
+{
+	struct vmx_pcpu *pc = &vmx_pcpus[cpu_id()];
+	if (pc->active && __atomic_load_n(&to_vmx(pc->active)->release_req, __ATOMIC_ACQUIRE))
+		release_local(pc);
+}
+
+void vmx_vmcs_cpu_init(void)
+{
+	irq_register(VEC_BACKEND, release_irq);
+}
+
+/* v's VMCS, active on pCPU `cpu` (not this one), must be cleared there.
+ * Interrupts off; this pCPU holds no active VMCS meanwhile. */
+static void release_remote(struct vcpu *v, int cpu)
+{
+	struct vmx_vcpu *x = to_vmx(v);
+	__atomic_store_n(&x->release_req, true, __ATOMIC_SEQ_CST);
+	lapic_send_ipi(pcpus[cpu].apic_id, VEC_BACKEND);
+	while (__atomic_load_n(&x->active_cpu, __ATOMIC_ACQUIRE) >= 0)
+		cpu_relax();
+	__atomic_store_n(&x->release_req, false, __ATOMIC_RELAXED);
+	v->load_remote++;
+}
+
+/* Make v's VMCS active and current on this pCPU (interrupts off). True if
+ * it was active here already (nothing to clear, nothing to reload). */
+static bool acquire(struct vcpu *v)
+{
+	unsigned me = cpu_id();
+	struct vmx_pcpu *pc = &vmx_pcpus[me];
+	struct vmx_vcpu *x = to_vmx(v);
+	bool warm = pc->active == v;
+	if (!warm) {
+		if (pc->active)
+			release_local(pc);
+		int cpu = __atomic_load_n(&x->active_cpu, __ATOMIC_ACQUIRE);
+		if (cpu >= 0)
+			release_remote(v, cpu);
+		pc->active = v;
+		x->active_cpu = (int)me;
+	}
+	if (pc->current != x->vmcs) {
+		if (!vmptrld(x->vmcs))
+			panic("VMPTRLD of vCPU %s/%u failed", v->vm->name, v->id);
+		pc->current = x->vmcs;
+	}
+	if (x->host_cpu != (int)me) {
+		write_pcpu_fields();
+		x->host_cpu = (int)me;
+	}
+	return warm;
+}
+
 void vmx_vcpu_destroy(struct vcpu *v)
 {
 	struct vmx_vcpu *x = v->arch;
 	if (!x)
 		return;
+	if (x->vmcs && x->active_cpu >= 0) {
+		/* Never free an active VMCS: the processor may write it back. */
+		uint64_t f = irq_save();
+		struct vmx_pcpu *pc = &vmx_pcpus[cpu_id()];
+		if (pc->active == v)
+			release_local(pc);
+		else
+			release_remote(v, x->active_cpu);
+		irq_restore(f);
+	}
 	if (x->vmcs)
 		page_free(x->vmcs, 1);
 	kfree(x);
@@ -123,7 +235,9 @@ static void write_static_fields(struct vcpu *v)
 	vmwrite(VMCS_PROC_CTLS2, vmx_cfg.ctl[VMX_CTL_PROC2]);
 	vmwrite(VMCS_EXIT_CTLS, vmx_cfg.ctl[VMX_CTL_EXIT]);
 	vmwrite(VMCS_ENTRY_CTLS, x->entry_ctls);
-	vmwrite(VMCS_EXCEPTION_BITMAP, 1u << X86_EXC_MC);  /* #MC: the host's business */
+	/* #MC: the host's business. #UD: a VMMCALL (AMD's hypercall) is one
+	 * (vmm/emul/exit.c); anything else is reflected back. */
+	vmwrite(VMCS_EXCEPTION_BITMAP, 1u << X86_EXC_MC | 1u << X86_EXC_UD);
 	vmwrite(VMCS_PF_ERROR_MASK, 0);
 	vmwrite(VMCS_PF_ERROR_MATCH, 0);
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
@@ -211,16 +325,13 @@ static void write_boot_state(struct vcpu *v, const struct vcpu_boot_state *s)
 	x->kgsbase = x->star = x->lstar = x->cstar = x->sfmask = x->tsc_aux = 0;
 }
 
-/* Load the VMCS on this pCPU, run `fn`, unload: for set-up off the run path. */
+/* Make the VMCS current on this pCPU and run `fn`: for set-up off the run
+ * path (creation, SIPI). It stays active here, like after a put. */
 static void with_vmcs(struct vcpu *v, void (*fn)(struct vcpu *, const void *), const void *arg)
 {
 	uint64_t f = irq_save();
-	struct vmx_vcpu *x = to_vmx(v);
-	if (!vmptrld(x->vmcs))
-		panic("VMPTRLD of vCPU %s/%u failed", v->vm->name, v->id);
+	acquire(v);
 	fn(v, arg);
-	vmclear(x->vmcs);
-	x->launched = false;
 	irq_restore(f);
 }
 
@@ -266,13 +377,19 @@ void vmx_flush_tlb(struct vcpu *v)
 void vmx_vcpu_load(struct vcpu *v)
 {
 	struct vmx_vcpu *x = to_vmx(v);
-	if (!vmptrld(x->vmcs))
-		panic("VMPTRLD of vCPU %s/%u failed", v->vm->name, v->id);
-	write_pcpu_fields();
-	/* TLB entries tagged with this VPID/EPTP may be stale on a pCPU the
-	 * vCPU ran on before (SDM 29.4.3). Flushing at every load is simple and
-	 * correct; it costs some TLB refills per time slice. */
-	vmx_flush_tlb(v);
+	int me = (int)cpu_id();
+	if (acquire(v))
+		v->load_warm++;
+	else
+		v->load_cold++;
+	/* Entries tagged with this VPID on this pCPU are stale if the vCPU
+	 * ran elsewhere since it last ran here (see the top of this file). */
+	if (x->tlb_cpu != me) {
+		if (x->tlb_cpu >= 0)
+			v->tlb_migr++;
+		vmx_flush_tlb(v);
+		x->tlb_cpu = me;
+	}
 	wrmsr(MSR_STAR, x->star);
 	wrmsr(MSR_LSTAR, x->lstar);
 	wrmsr(MSR_CSTAR, x->cstar);
@@ -294,9 +411,8 @@ void vmx_vcpu_put(struct vcpu *v)
 	if (vmx_cfg.features & VMX_FEAT_RDTSCP)
 		x->tsc_aux = rdmsr(MSR_TSC_AUX);
 	x->loaded = false;
-	/* VMCLEAR so the vCPU may be loaded on any pCPU next (SDM 25.11.1). */
-	vmclear(x->vmcs);
-	x->launched = false;
+	/* No VMCLEAR: the VMCS stays active here until this pCPU loads
+	 * another one or another pCPU asks for it (see the top). */
 }
 
 void vmx_dump(struct vcpu *v)

@@ -139,9 +139,63 @@ static void test_errors(void)
 	CHECK_EQ(vm_config_parse(NULL, FREE, &cfg, NULL, 0), -1);
 }
 
+/* pv=: the default is everything a KVM host offers; lists combine; the
+ * names round-trip through vm_pv_names(). */
+static void test_pv(void)
+{
+	char names[VM_PV_NAMES_MAX];
+
+	CHECK_EQ(parse("vm=a vcpus=2 mem=8M"), 0);
+	CHECK_EQ(cfg.pv, VM_PV_ALL);
+	CHECK_EQ(parse("vm=a vcpus=2 mem=8M pv=none"), 0);
+	CHECK_EQ(cfg.pv, 0);
+	vm_pv_names(cfg.pv, names, sizeof(names));
+	CHECK(strcmp(names, "none") == 0);
+	CHECK_EQ(parse("vm=a vcpus=2 mem=8M pv=all"), 0);
+	CHECK_EQ(cfg.pv, VM_PV_ALL);
+	CHECK_EQ(parse("vm=a vcpus=2 mem=8M pv=all,realtime"), 0);
+	CHECK_EQ(cfg.pv, VM_PV_ALL | VM_PV_REALTIME);
+	vm_pv_names(cfg.pv, names, sizeof(names));
+	CHECK(strcmp(names, "unhalt,steal,tlb,yield,ipi,realtime") == 0);
+	CHECK_EQ(parse("vm=a vcpus=2 mem=8M pv=realtime"), 0);
+	CHECK_EQ(cfg.pv, VM_PV_REALTIME);
+	CHECK_EQ(parse("vm=a vcpus=2 mem=8M pv=ipi,unhalt,unhalt"), 0);
+	CHECK_EQ(cfg.pv, VM_PV_IPI | VM_PV_UNHALT);
+	vm_pv_names(cfg.pv, names, sizeof(names));
+	CHECK(strcmp(names, "unhalt,ipi") == 0);
+	CHECK_EQ(parse("vm=a vcpus=2 mem=8M pv=steal,tlb,yield"), 0);
+	CHECK_EQ(cfg.pv, VM_PV_STEAL | VM_PV_TLB | VM_PV_YIELD);
+	/* The last pv= wins, as for every option. */
+	CHECK_EQ(parse("vm=a vcpus=2 mem=8M pv=none pv=unhalt"), 0);
+	CHECK_EQ(cfg.pv, VM_PV_UNHALT);
+	/* A short buffer is cut, never overrun. */
+	char small[6];
+	vm_pv_names(VM_PV_ALL, small, sizeof(small));
+	CHECK(strlen(small) < sizeof(small));
+
+	expect_err("vm=a vcpus=1 mem=8M pv=",
+		   "vm=a: bad value 'pv=' (expected all, none or a list of unhalt,steal,tlb,yield,ipi,realtime)");
+	expect_err("vm=a vcpus=1 mem=8M pv=steal,eoi",
+		   "vm=a: bad value 'pv=steal,eoi' (expected all, none or a list of unhalt,steal,tlb,yield,ipi,realtime)");
+	expect_err("vm=a vcpus=1 mem=8M pv=steal,",
+		   "vm=a: bad value 'pv=steal,' (expected all, none or a list of unhalt,steal,tlb,yield,ipi,realtime)");
+	expect_err("vm=a vcpus=1 mem=8M pv=,steal",
+		   "vm=a: bad value 'pv=,steal' (expected all, none or a list of unhalt,steal,tlb,yield,ipi,realtime)");
+	expect_err("vm=a vcpus=1 mem=8M pv=none,realtime",
+		   "vm=a: bad value 'pv=none,realtime' (expected all, none or a list of unhalt,steal,tlb,yield,ipi,realtime)");
+	expect_err("vm=a vcpus=1 mem=8M pv=ALL",
+		   "vm=a: bad value 'pv=ALL' (expected all, none or a list of unhalt,steal,tlb,yield,ipi,realtime)");
+	expect_err("vm=a vcpus=1 mem=8M pv=tlb",
+		   "vm=a: pv=tlb: tlb needs steal (the guest uses it only with steal time)");
+	expect_err("vm=a vcpus=1 mem=8M pv=unhalt,yield",
+		   "vm=a: pv=unhalt,yield: yield needs steal (the guest uses it only with steal time)");
+	expect_err("vm=a initrd pv=none", "vm=a: option 'pv' not allowed on an initrd line");
+}
+
 int main(void)
 {
 	test_valid();
 	test_errors();
+	test_pv();
 	return check_done("test_vmcfg");
 }
