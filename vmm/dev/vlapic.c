@@ -241,12 +241,19 @@ static void send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
 		vcpu_kick(t);
 		break;
 	case 5:                                          /* INIT */
+		/* The target acts on it when it next reaches its run loop;
+		 * a SIPI sent before is void from now on, one sent after it
+		 * (Linux sends it at once) is for the wait-for-SIPI state the
+		 * INIT puts it in, even if that comes later. */
+		spin_lock(&t->lock);
 		t->init_pending = true;
+		t->sipi_vector = -1;
+		spin_unlock(&t->lock);
 		vcpu_kick(t);
 		break;
 	case 6:                                          /* SIPI: only in wait-for-SIPI */
 		spin_lock(&t->lock);
-		if (t->state == VCPU_WAIT_SIPI && t->sipi_vector < 0)
+		if ((t->state == VCPU_WAIT_SIPI || t->init_pending) && t->sipi_vector < 0)
 			t->sipi_vector = vec;
 		spin_unlock(&t->lock);
 		vcpu_kick(t);

@@ -41,9 +41,12 @@ static void kick_irq(unsigned vec)
 
 static void do_init(struct vcpu *v)
 {
-	/* INIT: the vCPU waits for a SIPI with a reset LAPIC (SDM 9.4). */
+	/* INIT: the vCPU waits for a SIPI with a reset LAPIC (SDM 9.4). A
+	 * virtual INIT voided older SIPIs when it was sent (vlapic.c) and a
+	 * SIPI sent after it waits here; only an INIT exit starts afresh. */
+	if (!v->init_pending)
+		v->sipi_vector = -1;
 	v->init_pending = false;
-	v->sipi_vector = -1;
 	vlapic_reset(v);
 	v->state = VCPU_WAIT_SIPI;
 }
