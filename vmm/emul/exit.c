@@ -130,8 +130,9 @@ static int h_hlt(struct vcpu *v, const struct vm_exit *e)
 
 static int h_hypercall(struct vcpu *v, const struct vm_exit *e)
 {
-	/* Hypercalls from user mode are refused as KVM refuses them. */
-	if (backend->get_cpl(v) != 0)
+	/* Hypercalls from user mode are refused as KVM refuses them, except
+	 * lhv's own that the VM's module line opens to user space. */
+	if (backend->get_cpl(v) != 0 && !hypercall_user_ok(v, v->gpr[GPR_RAX]))
 		v->gpr[GPR_RAX] = HC_EPERM;
 	else
 		hypercall(v);

@@ -1,6 +1,14 @@
 #include "vmm/pv/hypercall.h"
 #include "vmm/vm/backend.h"
 
+uint64_t (*hypercall_obs)(struct vcpu *v, uint32_t nr);
+
+bool hypercall_user_ok(struct vcpu *v, uint64_t nr)
+{
+	return nr >= HC_LHV_OBS_FIRST && nr <= HC_LHV_OBS_LAST &&
+	       (v->vm->cfg.user_hc & VM_USER_HC_AGENT);
+}
+
 void hypercall(struct vcpu *v)
 {
 	uint64_t nr = v->gpr[GPR_RAX];
@@ -14,6 +22,10 @@ void hypercall(struct vcpu *v)
 		nr = (uint32_t)nr;
 	}
 	uint64_t ret;
+	if (nr >= HC_LHV_OBS_FIRST && nr <= HC_LHV_OBS_LAST) {
+		v->gpr[GPR_RAX] = hypercall_obs ? hypercall_obs(v, (uint32_t)nr) : HC_ENOSYS;
+		return;
+	}
 	switch (nr) {
 	case HC_LHV_ECHO:
 		/* RBX + 1 whatever the mode: 32-bit code reads only EAX, whose

@@ -5,6 +5,7 @@
  * throughout; host interrupts that arrive while the guest runs cause exits
  * and the backend dispatches them. */
 #include "vmm/run/run.h"
+#include "vmm/obs/obs.h"
 #include "core/log.h"
 #include "hw/x86.h"
 
@@ -57,6 +58,7 @@ enum vcpu_run_result vcpu_run(struct vcpu *v)
 		if ((r = emul_exit(v, &e)) != RUN_RESUME)
 			break;
 	}
+	obs_vcpu_leave(v, r);   /* samples the guest's state: before the put */
 	fpu_save(v);
 	b->vcpu_put(v);
 	return (enum vcpu_run_result)r;

@@ -1,10 +1,13 @@
 /* Guest module lines (pure logic, host-tested). Each boot module that is a
  * guest kernel carries a line
  *     vm=<name> vcpus=<N> mem=<size> [weight=<n>] [cap=<percent>]
- *        [slice=<time>] [-- <guest command line>]
+ *        [slice=<time>] [user_hc=<calls>] [-- <guest command line>]
  * and a module that is the initrd of guest <name> carries
  *     vm=<name> initrd
  * <time> is a number of milliseconds, or a number with a "ms" or "us" suffix.
+ * <calls>: which of lhv's hypercalls the guest's user space may make, a
+ * comma-separated list of groups (agent: the observation calls of
+ * docs/hypercalls.md), or none (the default) or all.
  * Parsing uses core/cmdline.h, so quoting and "--" follow its rules. */
 #ifndef VMM_VM_CONFIG_H
 #define VMM_VM_CONFIG_H
@@ -19,6 +22,8 @@
 #define VM_WEIGHT_MAX       65535
 #define VM_SLICE_MIN_NS     100000ull           /* 100 us */
 #define VM_SLICE_MAX_NS     1000000000ull       /* 1 s */
+#define VM_USER_HC_AGENT    0x1u                /* user_hc=agent */
+#define VM_USER_HC_ALL      VM_USER_HC_AGENT
 
 struct vm_config {
 	char name[VM_NAME_MAX];         /* [A-Za-z0-9_-], 1..31 characters */
@@ -28,6 +33,7 @@ struct vm_config {
 	unsigned weight;                /* 1..65535, default 256 */
 	unsigned cap;                   /* percent of one CPU, 0 = uncapped */
 	uint64_t slice_ns;              /* 0 = the scheduler's default */
+	unsigned user_hc;               /* VM_USER_HC_*: hypercall groups open to CPL 3 */
 	bool has_cmdline;               /* "--" was given (cmdline may be "") */
 	char cmdline[VM_CMDLINE_MAX];
 };

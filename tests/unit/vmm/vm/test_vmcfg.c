@@ -139,9 +139,33 @@ static void test_errors(void)
 	CHECK_EQ(vm_config_parse(NULL, FREE, &cfg, NULL, 0), -1);
 }
 
+/* user_hc=: which hypercall groups the guest's user space may make. */
+static void test_user_hc(void)
+{
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M"), 0);
+	CHECK_EQ(cfg.user_hc, 0);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=agent -- quiet"), 0);
+	CHECK_EQ(cfg.user_hc, VM_USER_HC_AGENT);
+	CHECK(strcmp(cfg.cmdline, "quiet") == 0);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=all"), 0);
+	CHECK_EQ(cfg.user_hc, VM_USER_HC_ALL);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=none"), 0);
+	CHECK_EQ(cfg.user_hc, 0);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=none,agent"), 0);
+	CHECK_EQ(cfg.user_hc, VM_USER_HC_AGENT);
+	expect_err("vm=a vcpus=1 mem=64M user_hc=agnet",
+		   "vm=a: bad value 'user_hc=agnet' (expected none, all, or a list of: agent)");
+	expect_err("vm=a vcpus=1 mem=64M user_hc=agent,",
+		   "vm=a: bad value 'user_hc=agent,' (expected none, all, or a list of: agent)");
+	expect_err("vm=a vcpus=1 mem=64M user_hc=",
+		   "vm=a: bad value 'user_hc=' (expected none, all, or a list of: agent)");
+	expect_err("vm=a initrd user_hc=agent", "vm=a: option 'user_hc' not allowed on an initrd line");
+}
+
 int main(void)
 {
 	test_valid();
 	test_errors();
+	test_user_hc();
 	return check_done("test_vmcfg");
 }
