@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <cpuid.h>
+#include <sys/klog.h>
 
 #define HC_REGISTER 0x4C480100u
 #define HC_SYMS     0x4C480101u
@@ -109,8 +110,28 @@ static void text_add(struct text *t, const char *s, size_t n)
 	t->len += n;
 }
 
+/* Which spinlock the guest chose, from its kernel log (Linux 6.1
+ * arch/x86/kernel/kvm.c: "kvm-guest: PV spinlocks enabled", "... disabled,
+ * no host support", "... disabled, forced by \"nopvspin\" parameter"). */
+static void say_spinlock(void)
+{
+	int len = klogctl(10, NULL, 0);           /* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf = len > 0 ? malloc((size_t)len + 1) : NULL;
+	int n = buf ? klogctl(3, buf, len) : -1;  /* SYSLOG_ACTION_READ_ALL */
+	const char *found = NULL;
+	if (n > 0) {
+		buf[n] = 0;
+		for (char *l = strtok(buf, "\n"); l && !found; l = strtok(NULL, "\n"))
+			if (strstr(l, "PV spinlocks"))
+				found = strstr(l, "PV spinlocks");
+	}
+	say("spinlock: %s", found ? found : "none");
+	free(buf);
+}
+
 static int do_register(void)
 {
+	say_spinlock();
 	FILE *f = fopen("/proc/kallsyms", "r");
 	if (!f)
 		return say("register: /proc/kallsyms: %s", strerror(errno)), 1;

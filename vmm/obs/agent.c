@@ -128,10 +128,11 @@ static uint64_t agent_mark(struct vcpu *v)
 	uint64_t kind = v->gpr[GPR_RBX];
 	if ((kind != 1 && kind != 2) || !get_label(v, label))
 		return HC_EINVAL;
-	int r = kind == 1 ? obs_phase_begin(v->vm, label) : obs_phase_end(v->vm, label);
+	uint64_t ns;
+	int r = kind == 1 ? obs_phase_begin(v->vm, label, &ns) : obs_phase_end(v->vm, label, &ns);
 	if (r < 0)
 		return HC_EINVAL;
-	obs_trace_mark(v, (unsigned)kind, label);
+	obs_trace_mark(v, (unsigned)kind, label, ns);
 	return 0;
 }
 

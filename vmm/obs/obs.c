@@ -311,18 +311,19 @@ void obs_vm_register(struct vm *vm, const struct obs_percpu_syms *s)
 	__atomic_store_n(&o->agent, true, __ATOMIC_RELEASE);
 }
 
-int obs_phase_begin(struct vm *vm, const char *label)
+int obs_phase_begin(struct vm *vm, const char *label, uint64_t *ns)
 {
 	struct obs_vm *o = ovm[vm->id];
 	if (!o || o->open || o->nphases >= OBS_MAX_PHASES)
 		return -1;
 	lib_strlcpy(o->open_label, label, sizeof(o->open_label));
 	snap(vm, &o->begin);
+	*ns = o->begin.ns;
 	o->open = true;
 	return 0;
 }
 
-static void close_phase(struct vm *vm, struct obs_vm *o)
+static uint64_t close_phase(struct vm *vm, struct obs_vm *o)
 {
 	struct obs_snap now;
 	snap(vm, &now);
@@ -330,23 +331,24 @@ static void close_phase(struct vm *vm, struct obs_vm *o)
 	lib_strlcpy(p->label, o->open_label, sizeof(p->label));
 	snap_sub(&p->d, &now, &o->begin);
 	o->open = false;
+	return now.ns;
 }
 
-int obs_phase_end(struct vm *vm, const char *label)
+int obs_phase_end(struct vm *vm, const char *label, uint64_t *ns)
 {
 	struct obs_vm *o = ovm[vm->id];
 	if (!o || !o->open || strcmp(o->open_label, label))
 		return -1;
-	close_phase(vm, o);
+	*ns = close_phase(vm, o);
 	return 0;
 }
 
-void obs_trace_mark(struct vcpu *v, unsigned kind, const char *label)
+void obs_trace_mark(struct vcpu *v, unsigned kind, const char *label, uint64_t ns)
 {
 	char l[16] = { 0 };
 	for (unsigned i = 0; i < sizeof(l) && label[i]; i++)
 		l[i] = label[i];
-	emit(TR_MARK, v, (uint8_t)kind, 0, get_le64(l), get_le64(l + 8), time_now());
+	emit(TR_MARK, v, (uint8_t)kind, 0, get_le64(l), get_le64(l + 8), ns);
 }
 
 /* Milliseconds with three decimals. */

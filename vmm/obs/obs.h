@@ -58,13 +58,15 @@ struct obs_percpu_syms {
 	uint32_t idle_threads;         /* 0 = unknown */
 };
 void obs_vm_register(struct vm *vm, const struct obs_percpu_syms *s);
-/* Begin / end a measurement phase named label (1-24 of [A-Za-z0-9._-]).
- * 0, or -1 if a phase is already open (begin), none or another one is open
- * (end), or the VM has no room for another. */
-int obs_phase_begin(struct vm *vm, const char *label);
-int obs_phase_end(struct vm *vm, const char *label);
-/* Trace a mark record (begin 1 / end 2) with the label's first 16 bytes. */
-void obs_trace_mark(struct vcpu *v, unsigned kind, const char *label);
+/* Begin / end a measurement phase named label (1-24 of [A-Za-z0-9._-]);
+ * *ns is the instant of the counters' snapshot. 0, or -1 if a phase is
+ * already open (begin), none or another one is open (end), or the VM has
+ * no room for another. */
+int obs_phase_begin(struct vm *vm, const char *label, uint64_t *ns);
+int obs_phase_end(struct vm *vm, const char *label, uint64_t *ns);
+/* Trace a mark record (begin 1 / end 2) at ns with the label's first 16
+ * bytes. */
+void obs_trace_mark(struct vcpu *v, unsigned kind, const char *label, uint64_t ns);
 
 #define OBS_MAX_PHASES 24
 #define OBS_LABEL_MAX  24
