@@ -378,7 +378,9 @@ exec $(sed -n "${{SLURM_ARRAY_TASK_ID}}p" jobs/joblist)
             eta = ''
             if state['walls']:
                 per = sum(state['walls']) / len(state['walls'])
-                secs = per * max(0, left - state['running'] / 2) / max(1, jobs)
+                # EMU_LOCK lets one emulator run at a time, whatever -j says.
+                par = 1 if os.environ.get('EMU_LOCK') else max(1, jobs)
+                secs = per * max(0, left - state['running'] / 2) / par
                 eta = f', ETA {int(secs // 60)}m{int(secs % 60):02d}s'
             say(f'[{state["done"]}/{total} done, {state["failed"]} failed, {state["running"]} running{eta}] {last}')
 

@@ -101,6 +101,15 @@ class Trace:
             t._addrs[vm] = [a for a, _ in lst]
         return t
 
+    def first_seqs(self):
+        """{pcpu: the sequence number of its first record}: 0 everywhere
+        when the trace holds every ring from its start."""
+        first = {}
+        for r in self.records:
+            if r[1] not in first or r[2] < first[r[1]]:
+                first[r[1]] = r[2]
+        return first
+
     # -- symbols ---------------------------------------------------------
     def symbolize(self, vm, rip):
         """'name+0xoff' for a kernel RIP, '[user]' below the kernel half,
@@ -313,7 +322,11 @@ def write_chrome(trace, path):
 
 def format_histograms(trace, vm_name=None, begin=None, end=None, top=25):
     pre, spin = trace.histograms(vm_name, begin, end)
-    out = ['where vCPUs were preempted (involuntarily): count, in a critical section, symbol']
+    out = ['where vCPUs were preempted in a critical section: count, symbol']
+    for sym, (n, cs) in sorted(((k, v) for k, v in pre.items() if v[1]), key=lambda kv: (-kv[1][1], kv[0]))[:top]:
+        out.append(f'{cs:8d}  {sym}')
+    out.append('')
+    out.append('where vCPUs were preempted (involuntarily): count, in a critical section, symbol')
     for sym, (n, cs) in sorted(pre.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top]:
         out.append(f'{n:8d} {cs:8d}  {sym}')
     out.append('')

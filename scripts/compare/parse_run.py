@@ -112,8 +112,13 @@ def parse_dir(d, rc=None, wall=None):
             if bad:
                 problems.append('trace.json malformed: ' + '; '.join(bad[:3]))
             with open(os.path.join(d, 'hist.txt'), 'w') as f:
+                phases = trace.phases()
                 for vm in cfg['vm_names']:
-                    f.write(f'== VM {vm}, whole run\n')
+                    for lab, pb, pe in phases.get(vm, []):
+                        f.write(f'== VM {vm}, workload {lab}\n')
+                        f.write(lhvtrace.format_histograms(trace, vm, pb, pe, top=15))
+                        f.write('\n')
+                    f.write(f'== VM {vm}, the whole run (boot included)\n')
                     f.write(lhvtrace.format_histograms(trace, vm))
                     f.write('\n')
             if trace.dropped or trace.seq_gaps:
@@ -124,6 +129,21 @@ def parse_dir(d, rc=None, wall=None):
     elif cfg.get('trace', True):
         problems.append('no trace.e9')
     tphases = trace.phases() if trace else {}
+    # A whole trace (every ring from its first record, nothing lost) must
+    # count exactly what the hypervisor counted over each VM's life.
+    if trace and not trace.dropped and not trace.seq_gaps and trace.first_seqs() and \
+            all(s == 0 for s in trace.first_seqs().values()):
+        for vm in cfg['vm_names']:
+            allp = b.lhp.get((vm, 'all'))
+            if not allp:
+                continue
+            t = trace.counts(vm)
+            pairs = dict(preempt=(t['preempt'], allp.get('preempt')), cs=(t['cs'], allp.get('cs')),
+                         lhp=(t['lhp'], allp.get('lhp')), spins=(t['spins'], allp.get('spins')),
+                         long_spins=(t['long_spins'], allp.get('long_spins')))
+            off = [f'{k} {x} vs {y}' for k, (x, y) in pairs.items() if x != y]
+            if off:
+                problems.append(f'VM {vm}: the whole trace and the counters disagree: ' + ', '.join(off))
     rows = []
     for vm in cfg['vm_names']:
         info = b.vms.get(vm)
