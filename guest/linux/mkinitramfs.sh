@@ -266,7 +266,11 @@ chmod 0755 "$root/init"
 
 mkdir -p "$(dirname "$out")"
 # newc is the format the kernel's initramfs unpacker reads.
-(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-	gzip -9 > "$out.tmp"
+# Reproducible: the same sources give the same bytes (file times 0, inode
+# numbers from cpio --reproducible, no gzip time stamp), so a rebuilt image
+# is the same input to the deterministic Bochs runs (docs/experiments.md).
+find "$root" -mindepth 1 -exec touch -h -d @0 {} +
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) |
+	gzip -9 -n > "$out.tmp"
 mv "$out.tmp" "$out"
 echo "$prog: $out ($(stat -c %s "$out") bytes)"

@@ -155,9 +155,9 @@ class Matrix:
         # configuration for the cache.
         initrd = os.path.join(self.inputs, 'initrd.gz')
         h = hashlib.sha256()
-        srcs = [os.path.join(ROOT, 'guest/linux', f) for f in sorted(os.listdir(os.path.join(ROOT, 'guest/linux')))]
-        srcs += [os.path.join(ROOT, 'guest/linux/work', f)
-                 for f in sorted(os.listdir(os.path.join(ROOT, 'guest/linux/work')))]
+        gl = os.path.join(ROOT, 'guest/linux')
+        srcs = [os.path.join(gl, f) for f in sorted(os.listdir(gl)) if f.endswith('.c') or f == 'mkinitramfs.sh']
+        srcs += [os.path.join(gl, 'work', f) for f in sorted(os.listdir(os.path.join(gl, 'work')))]
         srcs += [os.environ.get('BUSYBOX', '/bin/busybox')] + [p for p in progs if p != '--program']
         for src in srcs:
             if os.path.isfile(src):
@@ -332,14 +332,14 @@ class Matrix:
             f.write(f'''#!/bin/sh
 # The pending runs of this matrix on the machines of an ssh login file
 # (GNU parallel's --sshloginfile: one "[N/]host" per line, ":" is this
-# machine), one emulator per machine slot. Each job gets this folder's
-# inputs/ once per machine and its own runs/<id>/, and sends that folder
-# back. The remote machines need Debian's emulator packages
-# (scripts/setup.sh) and nothing of lhv's. Then, here:
+# machine), one emulator per machine slot. Each machine gets this folder's
+# inputs/ once, at the same path (--workdir .), each job its runs/<id>/,
+# which comes back when the job ends. The remote machines need Debian's
+# emulator packages (scripts/setup.sh) and nothing of lhv's. Then, here:
 #   {shlex.quote(os.path.join(ROOT, 'scripts/compare.sh'))} --merge {shlex.quote(self.out)}
 set -e
 cd "$(dirname "$0")/.."
-exec parallel --sshloginfile "${{1:?usage: $0 SSHLOGINFILE}}" --workdir lhv-compare-$$ \\
+exec parallel --sshloginfile "${{1:?usage: $0 SSHLOGINFILE}}" --workdir . \\
 	--basefile inputs --transferfile runs/{{}} --return runs/{{}} --cleanup \\
 	--joblog jobs/parallel.log --line-buffer \\
 	inputs/bin/run-one.sh runs/{{}} :::: jobs/ids
@@ -494,11 +494,12 @@ def main():
         mfile = os.path.join(a.merge, 'matrix.json')
         if not os.path.exists(mfile):
             die(f'{mfile} missing: not a comparison folder')
+        a.out = a.merge
         m = Matrix(a, build)
-        m.out = os.path.abspath(a.merge)
-        m.runs_dir = os.path.join(m.out, 'runs')
-        ids = json.load(open(mfile))['runs']
-        m.runs = [json.load(open(os.path.join(m.runs_dir, i, 'run.json'))) for i in ids]
+        mj = json.load(open(mfile))
+        for k in ('policies', 'locks', 'overcommit', 'workloads'):
+            setattr(m, k, mj[k])
+        m.runs = [json.load(open(os.path.join(m.runs_dir, i, 'run.json'))) for i in mj['runs']]
         rows, runs = m.merge()
         say(f'merged {len(runs)} runs, {len(rows)} rows into {m.out}')
         return
