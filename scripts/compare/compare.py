@@ -11,6 +11,7 @@ cached by configuration), an interrupted matrix resumes where it stopped."""
 import argparse
 import concurrent.futures
 import csv
+import fcntl
 import hashlib
 import json
 import os
@@ -128,7 +129,14 @@ class Matrix:
         hv = os.path.join(self.build, 'hv.elf')
         if not os.path.exists(hv):
             die(f'{hv} missing: run make')
-        shutil.copy2(hv, os.path.join(self.inputs, 'hv.elf'))
+        # Without its debug information, which names the checkout's path:
+        # the same sources then give the same bytes in every clone, so the
+        # same numbers (Bochs is exact only for identical inputs) and the
+        # same run ids; GRUB also loads a sixth of the size.
+        r = subprocess.run(['objcopy', '--strip-debug', hv, os.path.join(self.inputs, 'hv.elf')],
+                           capture_output=True, text=True)
+        if r.returncode:
+            die(f'objcopy --strip-debug {hv}: {r.stderr.strip()}')
         # The kernel, trimmed for a faster GRUB load (trim-vmlinux.py).
         src = os.path.join(self.build, 'cache', 'linux', f'vmlinux-{a.kernel}')
         if not os.path.exists(src):
@@ -507,6 +515,13 @@ def main():
         a.out = os.path.join(build, 'compare')
     m = Matrix(a, build)
     m.check_args()
+    # One harness per results folder: two would plan and merge over each other.
+    os.makedirs(m.out, exist_ok=True)
+    lockf = open(os.path.join(m.out, '.compare.lock'), 'w')
+    try:
+        fcntl.flock(lockf, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        die(f'another scripts/compare.sh is working in {m.out}')
     if 'pv' in m.locks and not m.pv_option:
         say('locks=pv is unavailable: this lhv has no pv= module option yet (KVM PV unhalt and kicks, '
             'issue 10), so no guest can use the paravirtual spinlock; those runs are reported as '

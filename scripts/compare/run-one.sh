@@ -46,8 +46,8 @@ if ! "$S/mkiso.sh" -o "$iso" -k "$top/$HV" -c "$HV_CMDLINE" "${mods[@]}" > "$dir
 	exit 1
 fi
 if [ -n "${EMU_LOCK:-}" ]; then
-	exec 9>"$EMU_LOCK"
-	flock 9
+	exec 9>"$EMU_LOCK" || exit 2
+	flock 9 || { echo "$prog: $RUN_ID: cannot lock $EMU_LOCK" >&2; exit 2; }
 fi
 start=$(date +%s.%N)
 case $EMULATOR in

@@ -7,7 +7,10 @@
 # per run whose lock flavour the guest confirms, that results.json and every
 # trace.json parse (the Trace Event Format's shape), that the trace and the
 # hypervisor's counters agree, that summary.md and the plots exist, and
-# that running the same command again reuses both runs. About 2 minutes.
+# that running the same command again reuses both runs; then that runs
+# killed at their --timeout are reported (status timeout, the reason and
+# the log in the progress lines and summary.md) while the rest go on.
+# About 3 minutes.
 # timeout: 900
 . "$(dirname "$0")/../boot/lib.sh"
 boot_init
@@ -76,4 +79,17 @@ sys.exit(1 if bad else 0)
 EOF
 "$ROOT/scripts/compare.sh" "${args[@]}" > "$OUT/compare2.log" 2>&1 || fail "second compare.sh failed"
 grep -q 'runs (0 to do, 2 done before)' "$OUT/compare2.log" || { cat "$OUT/compare2.log"; fail "the runs were not reused"; }
+
+# Hung runs (here: killed after 15 s, long before the guest is up).
+args=(--pcpus 1 --vcpus 2 --overcommit 2 --policies free --locks tas,qspin --workloads files
+      --secs 2 --timeout 15 -j 1 --out "$res")
+if "$ROOT/scripts/compare.sh" "${args[@]}" > "$OUT/compare3.log" 2>&1; then
+	cat "$OUT/compare3.log"
+	fail "compare.sh succeeded although every new run timed out"
+fi
+[ "$(grep -c ' timeout in .*timeout: the emulator was killed after 15 s (log: .*serial.log)' "$OUT/compare3.log")" = 2 ] ||
+	{ cat "$OUT/compare3.log"; fail "the two timed-out runs were not both reported with their logs"; }
+grep -q '2 runs failed' "$OUT/compare3.log" || { cat "$OUT/compare3.log"; fail "no failure count"; }
+grep -q '^- `free-tas-2x-.*` timeout: timeout: the emulator was killed after 15 s' "$res/summary.md" ||
+	fail "summary.md does not list the timed-out runs"
 pass
