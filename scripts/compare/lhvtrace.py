@@ -111,10 +111,11 @@ class Trace:
         return first
 
     # -- symbols ---------------------------------------------------------
-    def symbolize(self, vm, rip):
-        """'name+0xoff' for a kernel RIP, '[user]' below the kernel half,
-        '[?]' when no symbol table covers it. VMs whose agent found its
-        table already in the trace (the same kernel) use another VM's."""
+    def symbolize(self, vm, rip, offset=True):
+        """'name+0xoff' (or 'name' without offset) for a kernel RIP,
+        '[user]' below the kernel half, '[?]' when no symbol table covers
+        it. VMs whose agent found its table already in the trace (the same
+        kernel) use another VM's."""
         if rip < USER_END:
             return '[user]'
         table = vm if vm in self.syms else next(iter(self.syms), None)
@@ -125,7 +126,7 @@ class Trace:
         if i < 0 or rip - addrs[i] > 0x100000:
             return '[?]'
         addr, name = self.syms[table][i]
-        return f'{name}+{rip - addr:#x}'
+        return f'{name}+{rip - addr:#x}' if offset else name
 
     def vm_name(self, vm):
         return self.vms.get(vm, (f'vm{vm}', 0))[0]
@@ -177,8 +178,8 @@ class Trace:
         return c
 
     def histograms(self, vm_name=None, begin=None, end=None):
-        """Where vCPUs were preempted ({symbol: [all, in a critical
-        section]}) and where they spun ({symbol: [episodes, ms]})."""
+        """Where vCPUs were preempted ({function: [all, in a critical
+        section]}) and where they spun ({function: [episodes, ms]})."""
         pre, spin = {}, {}
         for r in self.records:
             if vm_name is not None and self.vm_name(r[4]) != vm_name:
@@ -186,11 +187,11 @@ class Trace:
             if (begin is not None and r[3] < begin) or (end is not None and r[3] >= end):
                 continue
             if r[0] == DESCHED and r[6] == 1:
-                e = pre.setdefault(self.symbolize(r[4], r[8]), [0, 0])
+                e = pre.setdefault(self.symbolize(r[4], r[8], False), [0, 0])
                 e[0] += 1
                 e[1] += bool(r[7] & C_CS)
             elif r[0] == SPIN:
-                e = spin.setdefault(self.symbolize(r[4], r[8]), [0, 0.0])
+                e = spin.setdefault(self.symbolize(r[4], r[8], False), [0, 0.0])
                 e[0] += 1
                 e[1] += r[9] / 1e6
         return pre, spin
@@ -322,15 +323,15 @@ def write_chrome(trace, path):
 
 def format_histograms(trace, vm_name=None, begin=None, end=None, top=25):
     pre, spin = trace.histograms(vm_name, begin, end)
-    out = ['where vCPUs were preempted in a critical section: count, symbol']
+    out = ['where vCPUs were preempted in a critical section: count, kernel function']
     for sym, (n, cs) in sorted(((k, v) for k, v in pre.items() if v[1]), key=lambda kv: (-kv[1][1], kv[0]))[:top]:
         out.append(f'{cs:8d}  {sym}')
     out.append('')
-    out.append('where vCPUs were preempted (involuntarily): count, in a critical section, symbol')
+    out.append('where vCPUs were preempted (involuntarily): count, in a critical section, function')
     for sym, (n, cs) in sorted(pre.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top]:
         out.append(f'{n:8d} {cs:8d}  {sym}')
     out.append('')
-    out.append('where vCPUs spun (spin episodes from PAUSE-loop exits): episodes, ms, symbol')
+    out.append('where vCPUs spun (spin episodes from PAUSE-loop exits): episodes, ms, function')
     for sym, (n, ms) in sorted(spin.items(), key=lambda kv: (-kv[1][1], kv[0]))[:top]:
         out.append(f'{n:8d} {ms:10.3f}  {sym}')
     return '\n'.join(out) + '\n'

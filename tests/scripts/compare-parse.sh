@@ -48,7 +48,8 @@ assert any(e['name'] == 'files' and e.get('cat') == 'phase' for e in ev), 'no ph
 assert lhvtrace.check_chrome({'traceEvents': [{'ph': 'X', 'pid': 1, 'name': 'x', 'ts': 1}]})
 assert lhvtrace.check_chrome({'events': []})
 EOF
-grep -q 'native_queued_spin_lock_slowpath+0x30' "$TMP/run/hist.txt" || fail "hist.txt lacks the TAS spin loop's symbol"
+grep -Eq '^ +[0-9]+ +[0-9.]+  native_queued_spin_lock_slowpath$' "$TMP/run/hist.txt" ||
+	fail "hist.txt lacks the TAS spin loop's function"
 
 # 2. Two lock-holder preemptions of vm a lost from the trace: disagreement
 # (one event either side of a phase mark is tolerated, docs/experiments.md).
