@@ -14,6 +14,7 @@
 #include "hw/uart.h"
 #include "hw/x86.h"
 #include "vmm/vmm.h"
+#include "vmm/obs/trace.h"
 
 void boot_main(uint32_t kind, uint64_t info);
 
@@ -33,6 +34,7 @@ static const struct opt_desc hv_opts[] = {
 	{ "tsc_khz", OPT_U64, &opt.tsc_khz, 0, 1000, 100000000, NULL },
 	{ "sched", OPT_STR, vmm_sched_name, sizeof(vmm_sched_name), 0, 0, NULL },
 	{ "debug_fault", OPT_BOOL, &opt.debug_fault, 0, 0, 0, NULL },
+	{ "trace", OPT_BOOL, &trace_opt, 0, 0, 0, NULL },
 };
 
 static void warn_option(void *ctx, const char *msg)

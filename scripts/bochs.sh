@@ -3,6 +3,10 @@
 #
 #   scripts/bochs.sh --iso ISO --cpus N --log SERIAL.log [--timeout S]
 #                    [--megs M] [--model tigerlake] [--ips N] [--extra 'LINE']...
+#                    [--e9 FILE]
+#
+# --e9 FILE: Bochs' port 0xE9 hack on, its bytes (lhv's trace=1 output) in
+# FILE (Bochs writes them to its standard output, which then goes there).
 #
 # Settings follow /work/shared/EMULATORS.md (see docs/testing.md):
 # deterministic virtual clock (clock: sync=none; virtual time = instructions
@@ -25,9 +29,9 @@ set -euo pipefail
 
 prog=${0##*/}
 die() { echo "$prog: error: $*" >&2; exit 2; }
-usage() { sed -n '2,6s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,7s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-iso= cpus=1 log= tmo=300 megs=1024 model=tigerlake ips=100000000 bad_msrs=0
+iso= cpus=1 log= tmo=300 megs=1024 model=tigerlake ips=100000000 bad_msrs=0 e9=/dev/null
 extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -40,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--ips) ips=${2-}; shift ;;
 	--ignore-bad-msrs) bad_msrs=1 ;;
 	--extra) extra+=("${2-}"); shift ;;
+	--e9) e9=${2-}; [ -n "$e9" ] || usage; extra+=("port_e9_hack: enabled=1"); shift ;;
 	-h | --help) usage ;;
 	*) echo "$prog: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -102,7 +107,7 @@ printf 'c\nquit\n' > "$tmp/dbg"
 # setsid first so Bochs and its timeout form one process group we can kill
 # from the traps above; timeout's own SIGKILL is the hard limit.
 TERM=vt100 setsid timeout -s KILL "$tmo" bochs-bin -q -f "$rc_file" -rc "$tmp/dbg" \
-	</dev/null >/dev/null 2>"$tmp/stderr" &
+	</dev/null >"$e9" 2>"$tmp/stderr" &
 pgid=$!
 rc=0
 { wait "$pgid"; } 2>/dev/null || rc=$?

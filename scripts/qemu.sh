@@ -3,8 +3,9 @@
 #
 #   scripts/qemu.sh (--iso ISO | --kernel ELF [--append CMDLINE]) --cpus N
 #                   --log SERIAL.log [--timeout S] [--mem M] [--extra "ARGS"]
-#                   [--accel auto|kvm|tcg] [--icount]
+#                   [--accel auto|kvm|tcg] [--icount] [--debugcon FILE]
 #
+# --debugcon FILE: port 0xE9 (lhv's trace=1 output) into FILE.
 # --kernel uses QEMU's PVH loader (the ELF note in hv.elf): no GRUB, boots in
 # well under a second, no modules. --iso boots GRUB (multiboot2).
 # Acceleration: KVM with -cpu host when /dev/kvm is usable and the host CPU
@@ -24,7 +25,7 @@ prog=${0##*/}
 die() { echo "$prog: error: $*" >&2; exit 2; }
 usage() { sed -n '2,7s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-iso= kernel= append= cpus=1 log= tmo=300 mem=1024 accel=${QEMU_ACCEL:-auto} icount=
+iso= kernel= append= cpus=1 log= tmo=300 mem=1024 accel=${QEMU_ACCEL:-auto} icount= debugcon=
 has_append=
 extra=()
 while [ $# -gt 0 ]; do
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--mem | --megs) mem=${2-}; shift ;;
 	--accel) accel=${2-}; shift ;;
 	--icount) icount=1 ;;
+	--debugcon) debugcon=${2-}; [ -n "$debugcon" ] || usage; shift ;;
 	--extra) read -r -a more <<< "${2-}"; extra+=("${more[@]}"); shift ;;
 	-h | --help) usage ;;
 	*) echo "$prog: unknown argument '$1'" >&2; usage ;;
@@ -88,6 +90,7 @@ if [ -n "$kernel" ]; then
 else
 	args+=(-cdrom "$iso" -boot d)
 fi
+[ -z "$debugcon" ] || args+=(-debugcon "file:$debugcon")
 args+=("${extra[@]}")
 
 pgid=

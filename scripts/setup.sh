@@ -31,7 +31,9 @@ PKGS=(
 	gzip
 	xz-utils        # unpacking Debian kernel packages (data.tar.xz), the generic vmlinux
 	lz4             # the cloud kernel's payload (guest/linux/extract-vmlinux.sh)
-	python3
+	python3         # scripts/compare.sh, scripts/lhv-trace.py
+	gnuplot-nox     # the comparison's plots (pngcairo), without X
+	parallel        # GNU parallel: compare.sh --emit parallel (--sshloginfile)
 	coreutils       # timeout, stat, ...
 	util-linux      # setsid
 	procps          # ps, pgrep (diagnostics)

@@ -9,6 +9,11 @@
 #
 #   guest/linux/bench.sh [--cpus "1 2"] [--kernel generic|cloud] [--only bare|hv]
 #                        [--bare-model MODEL] [--bare-args "ARGS"] [--timeout S]
+#                        [--image bzimage|pvh|pvh-trim]
+#
+# --image: what the lhv guest boots: the bzImage (default), the vmlinux
+# inside it through its PVH entry (no decompressor), or that vmlinux with
+# its trailing zeros cut (scripts/compare/trim-vmlinux.py: GRUB loads less).
 #
 # Columns: wall seconds of the Bochs run; emulated seconds (Bochs ticks at
 # power-off / ips: BIOS, GRUB, kernel decompression and boot, user space);
@@ -25,7 +30,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 BUILD=${BUILD:-build}
-cpus_list="1 2" kind=generic ips=100000000 only='' tmo=1800
+cpus_list="1 2" kind=generic ips=100000000 only='' tmo=1800 image=bzimage
 bare_model=tigerlake bare_extra=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -35,7 +40,8 @@ while [ $# -gt 0 ]; do
 	--bare-model) bare_model=$2; shift ;;
 	--bare-args) bare_extra=$2; shift ;;
 	--timeout) tmo=$2; shift ;;
-	-h | --help) sed -n '2,24s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--image) image=$2; shift ;;
+	-h | --help) sed -n '2,29s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
@@ -101,12 +107,17 @@ for n in $cpus_list; do
 		row "$n" "bare (GRUB linux)" "$bw" "${be:--}" "${bg:--}"
 	fi
 	if [ "$only" != bare ]; then
-		cp "$out/vmlinuz" "$out/guest-vmlinuz"
+		case $image in
+		bzimage) cp "$out/vmlinuz" "$out/guest-vmlinuz" ;;
+		pvh) cp "$BUILD/cache/linux/vmlinux-$kind" "$out/guest-vmlinuz" ;;
+		pvh-trim) scripts/compare/trim-vmlinux.py "$BUILD/cache/linux/vmlinux-$kind" "$out/guest-vmlinuz" > /dev/null ;;
+		*) echo "bench.sh: --image must be bzimage, pvh or pvh-trim" >&2; exit 2 ;;
+		esac
 		cp "$out/initrd.gz" "$out/guest-initrd.gz"
 		scripts/mkiso.sh -o "$out/hv.iso" -k "$BUILD/hv.elf" \
 			-m "$out/guest-vmlinuz vm=bench vcpus=$n mem=256M -- $args" -m "$out/guest-initrd.gz vm=bench initrd"
 		read -r hw he hg < <(run "hv-${n}cpu" "$out/hv.iso" "$n")
-		row "$n" "lhv guest ($n vCPU)" "$hw" "${he:--}" "${hg:--}"
+		row "$n" "lhv guest ($n vCPU, $image)" "$hw" "${he:--}" "${hg:--}"
 		if [ "$hw" != FAILED ]; then
 			exits=$(grep -aoE 'summary: vm bench stopped reason=[a-z]+, exits [0-9]+' "$out/hv-${n}cpu.log" | grep -oE '[0-9]+$' | head -1)
 			[ -z "$exits" ] || awk -v x="$exits" -v e="$he" \

@@ -28,6 +28,8 @@
 # lhv.threads=N are passed to it as -n and -t; lhv.work=a,b,... runs those
 # workloads, lhv.secs=S (default 5) long, lhv.threads=N threads each;
 # lhv.args.<name>=x,y adds arguments; lhv.timeout=S kills a workload after S s.
+# lhv.agent=1 runs /bin/lhvagent (guest/linux/lhvagent.c: lhv's observation
+# calls) before the workloads ("register") and around each ("begin"/"end").
 set -euo pipefail
 
 prog=${0##*/}
@@ -64,7 +66,7 @@ for p in "${programs[@]}"; do
 	name=${p##*/}
 	[[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] ||
 		die "--program $p: name '$name' must be letters, digits, '.', '_' or '-'"
-	case " $BUILTIN_WORK lhvwork mtwork init " in
+	case " $BUILTIN_WORK lhvwork mtwork lhvagent init " in
 	*" $name "*) die "--program $p: '$name' is the name of a built-in workload or program" ;;
 	esac
 	case $applets in
@@ -88,6 +90,8 @@ ln -s bin "$root/sbin"
 CFLAGS_WORK=(-std=gnu11 -static -O2 -pthread -Wall -Wextra -Werror -s)
 w=$ROOT/guest/linux/work
 ${CC:-gcc} "${CFLAGS_WORK[@]}" -o "$root/bin/lhvwork" "$w"/*.c || die "cannot build lhvwork"
+${CC:-gcc} "${CFLAGS_WORK[@]}" -o "$root/bin/lhvagent" "$ROOT/guest/linux/lhvagent.c" ||
+	die "cannot build lhvagent"
 if [ -n "$mtwork" ]; then
 	${CC:-gcc} "${CFLAGS_WORK[@]}" -o "$root/bin/mtwork" "$ROOT/guest/linux/mtwork.c" "$w"/wl.c ||
 		die "cannot build mtwork"
@@ -164,7 +168,7 @@ seen=$(grep -cE "$problem_re" /tmp/dmesg)
 say "dmesg soft-lockup=$soft rcu-stall=$rcu bug=$bug oops=$oops warning=$warn stuck=$stuck offline=$offline problems=$((seen + offline))"
 grep -E "$problem_re" /tmp/dmesg | head -5 | while IFS= read -r l; do say "dmesg problem: $l"; done
 
-run_mtwork=1 margs='' threads='' secs=5 work='' tmo=''
+run_mtwork=1 margs='' threads='' secs=5 work='' tmo='' agent=''
 # shellcheck disable=SC2013
 for w in $(cat /proc/cmdline); do
 	case $w in
@@ -174,8 +178,12 @@ for w in $(cat /proc/cmdline); do
 	lhv.work=*) work=$(echo "${w#lhv.work=}" | tr ',' ' ') ;;
 	lhv.secs=*) secs=${w#lhv.secs=} ;;
 	lhv.timeout=*) tmo=${w#lhv.timeout=} ;;
+	lhv.agent=1) agent=1 ;;
 	esac
 done
+# lhv's observation agent: per-CPU symbols and kernel text symbols first,
+# then marks around each workload (its own "LHV-AGENT:" lines).
+[ -z "$agent" ] || /bin/lhvagent register
 mtwork=skipped
 if [ -n "$run_mtwork" ] && [ -x /bin/mtwork ]; then
 	# shellcheck disable=SC2086
@@ -219,9 +227,11 @@ run_work() {
 		return
 	fi
 	[ -n "$tmo" ] && cmd="timeout -s KILL $tmo $cmd"
+	[ -z "$agent" ] || /bin/lhvagent begin "$name"
 	# shellcheck disable=SC2046,SC2086
 	( LHV_THREADS=${threads:-$count} LHV_SECS=$secs $cmd $(args_for "$name"); echo $? > /tmp/work.rc ) 2>&1 |
 		tee /tmp/work.out
+	[ -z "$agent" ] || /bin/lhvagent end "$name"
 	rc=$(cat /tmp/work.rc)
 	say "work $name rc=$rc"
 	if [ "$rc" = 0 ] && [ "$(grep -c '^RESULT ' /tmp/work.out)" = 1 ] &&
@@ -259,7 +269,11 @@ chmod 0755 "$root/init"
 
 mkdir -p "$(dirname "$out")"
 # newc is the format the kernel's initramfs unpacker reads.
-(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-	gzip -9 > "$out.tmp"
+# Reproducible: the same sources give the same bytes (file times 0, inode
+# numbers from cpio --reproducible, no gzip time stamp), so a rebuilt image
+# is the same input to the deterministic Bochs runs (docs/experiments.md).
+find "$root" -mindepth 1 -exec touch -h -d @0 {} +
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) |
+	gzip -9 -n > "$out.tmp"
 mv "$out.tmp" "$out"
 echo "$prog: $out ($(stat -c %s "$out") bytes)"

@@ -20,6 +20,14 @@ static const struct hc_desc {
 	{ HC_LHV_ECHO, 0, hc_echo },
 };
 
+uint64_t (*hypercall_obs)(struct vcpu *v, uint32_t nr);
+
+bool hypercall_user_ok(struct vcpu *v, uint64_t nr)
+{
+	return nr >= HC_LHV_OBS_FIRST && nr <= HC_LHV_OBS_LAST &&
+	       (v->vm->cfg.user_hc & VM_USER_HC_AGENT);
+}
+
 static const struct hc_desc *find(uint64_t nr)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(calls); i++)
@@ -48,12 +56,15 @@ enum hc_result hypercall(struct vcpu *v)
 		for (unsigned i = 0; i < 4; i++)
 			c.a[i] = (uint32_t)c.a[i];
 	}
-	/* Refused from user mode whatever the number, as KVM does: a guest
-	 * kernel decides what its user space may ask of the hypervisor. */
+	/* Refused from user mode, as KVM does (a guest kernel decides what
+	 * its user space may ask of the hypervisor), except lhv's own calls
+	 * that the VM's module line opens to user space (user_hc=). */
 	const struct hc_desc *d;
-	if (backend->get_cpl(v) != 0) {
+	if (backend->get_cpl(v) != 0 && !hypercall_user_ok(v, nr)) {
 		ret = HC_EPERM;
 		v->pv.stats.eperm++;
+	} else if (nr >= HC_LHV_OBS_FIRST && nr <= HC_LHV_OBS_LAST) {
+		ret = hypercall_obs ? hypercall_obs(v, (uint32_t)nr) : HC_ENOSYS;
 	} else if (!(d = find(nr)) || (d->need & ~v->vm->cfg.pv)) {
 		ret = HC_ENOSYS;
 		v->pv.stats.enosys++;

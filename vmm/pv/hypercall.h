@@ -38,4 +38,21 @@ uint64_t hc_kick_cpu(struct vcpu *v, struct hc_call *c);
 uint64_t hc_sched_yield(struct vcpu *v, struct hc_call *c);
 uint64_t hc_send_ipi(struct vcpu *v, struct hc_call *c);
 
+/* Observation calls of the guest agent (0x4C4801xx, docs/hypercalls.md),
+ * carried out by vmm/obs/ (above this layer), which installs
+ * hypercall_obs at start. User space may make them when the VM's module
+ * line says user_hc=agent. */
+#define HC_LHV_AGENT_REGISTER 0x4C480100u
+#define HC_LHV_AGENT_SYMS     0x4C480101u
+#define HC_LHV_AGENT_MARK     0x4C480102u
+#define HC_LHV_AGENT_SYNC     0x4C480103u
+#define HC_LHV_OBS_FIRST      0x4C480100u
+#define HC_LHV_OBS_LAST       0x4C4801FFu
+extern uint64_t (*hypercall_obs)(struct vcpu *v, uint32_t nr);
+
+/* May v make hypercall nr from CPL > 0? Only what its module line allows
+ * (user_hc=), never KVM's calls. */
+bool hypercall_user_ok(struct vcpu *v, uint64_t nr);
+
+
 #endif

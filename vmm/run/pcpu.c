@@ -16,6 +16,7 @@
 #include "vmm/pv/pv.h"
 #include "vmm/emul/emul.h"
 #include "vmm/dev/vlapic.h"
+#include "vmm/obs/obs.h"
 #include "core/log.h"
 #include "core/percpu.h"
 #include "core/traps.h"
@@ -170,6 +171,7 @@ int run_vm_add(struct vm *vm, const char **err)
 
 void run_start(void)
 {
+	obs_start(sched_npcpus);
 	irq_register(VEC_KICK, kick_irq);
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
 	/* The APs halt until then: wake them so each makes its first
@@ -206,12 +208,14 @@ void run_pcpu_loop(void)
 	}
 	struct run_pcpu *rp = &runpc[me];
 	enum sched_why why = SCHED_TICK;
-	struct vcpu *stopped = NULL;
+	struct vcpu *stopped = NULL, *prev = NULL;
 	for (;;) {
 		irq_disable();
 		/* Clear before deciding: a kick from now on is seen next time. */
 		__atomic_store_n(&rp->need_resched, false, __ATOMIC_SEQ_CST);
 		struct sched_vcpu *sv = sched_schedule(me, why);
+		obs_sched_point(me, prev, sv ? to_vcpu(sv) : NULL);   /* LHP accounting, trace */
+		prev = sv ? to_vcpu(sv) : NULL;
 		if (stopped) {
 			/* Its scheduler state is STOPPED now: account and
 			 * report (the last vCPU out prints the summary). */
@@ -224,6 +228,7 @@ void run_pcpu_loop(void)
 			/* Idle until the scheduler's timer or a kick. Any other
 			 * interrupt (a guest LAPIC timer, say) is handled inside
 			 * safe_halt and, if it wakes a vCPU, kicks a pCPU. */
+			obs_idle();
 			while (!__atomic_load_n(&rp->need_resched, __ATOMIC_SEQ_CST)) {
 				safe_halt();
 				irq_disable();

@@ -5,6 +5,7 @@
 #include "vmm/run/run.h"
 #include "vmm/dev/vdev.h"
 #include "vmm/pv/pv.h"
+#include "vmm/obs/obs.h"
 #include "core/fmt.h"
 #include "core/log.h"
 #include "hw/power.h"
@@ -77,6 +78,7 @@ static void print_summary(void)
 		pr_info("summary: sched %s pcpu%u decisions %llu switches %llu", sched_active_name(), i,
 			(unsigned long long)p->decisions, (unsigned long long)p->switches);
 	}
+	obs_summary();     /* "summary: lhp ..." lines, the rest of the trace */
 }
 
 void vcpu_stopped(struct vcpu *v)

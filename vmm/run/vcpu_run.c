@@ -6,6 +6,7 @@
  * and the backend dispatches them. */
 #include "vmm/run/run.h"
 #include "vmm/pv/pv.h"
+#include "vmm/obs/obs.h"
 #include "core/log.h"
 #include "hw/x86.h"
 
@@ -59,6 +60,7 @@ enum vcpu_run_result vcpu_run(struct vcpu *v)
 		if ((r = emul_exit(v, &e)) != RUN_RESUME)
 			break;
 	}
+	obs_vcpu_leave(v, r);   /* samples the guest's state: before the put */
 	fpu_save(v);
 	pv_vcpu_put(v, r == RUN_PREEMPT || r == RUN_SPIN || r == RUN_YIELD);
 	b->vcpu_put(v);

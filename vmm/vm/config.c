@@ -39,9 +39,9 @@ static void vmcfg_warn(void *ctx, const char *msg)
 struct vmcfg_raw {
 	char name[VM_NAME_MAX];
 	uint64_t vcpus, weight, cap;
-	char mem[VMCFG_RAW_MAX], slice[VMCFG_RAW_MAX], pv[VMCFG_RAW_MAX];
+	char mem[VMCFG_RAW_MAX], slice[VMCFG_RAW_MAX], pv[VMCFG_RAW_MAX], user_hc[VMCFG_RAW_MAX];
 	bool initrd;
-	bool seen_name, seen_vcpus, seen_mem, seen_weight, seen_cap, seen_slice, seen_pv;
+	bool seen_name, seen_vcpus, seen_mem, seen_weight, seen_cap, seen_slice, seen_pv, seen_user_hc;
 };
 
 /* The pv= words, in the order vm_pv_names() prints them. */
@@ -204,6 +204,38 @@ void vm_pv_names(unsigned pv, char *buf, size_t len)
 		fmt_snprintf(buf, len, "none");
 }
 
+/* user_hc=none|all|<group>[,<group>...]: groups of lhv hypercalls the
+ * guest's user space may make (docs/console.md). */
+static void check_user_hc(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg_problems *p)
+{
+	static const struct { const char *name; unsigned bits; } groups[] = {
+		{ "none", 0 }, { "all", VM_USER_HC_ALL }, { "agent", VM_USER_HC_AGENT },
+	};
+	const char *s = r->user_hc;
+	unsigned bits = 0;
+	if (!r->seen_user_hc)
+		return;
+	for (;;) {
+		size_t n = 0;
+		while (s[n] && s[n] != ',')
+			n++;
+		unsigned i;
+		for (i = 0; i < ARRAY_SIZE(groups); i++)
+			if (strlen(groups[i].name) == n && !memcmp(s, groups[i].name, n))
+				break;
+		if (i == ARRAY_SIZE(groups)) {
+			problem(p, "bad value 'user_hc=%s' (expected none, all, or a list of: agent)",
+				r->user_hc);
+			return;
+		}
+		bits |= groups[i].bits;
+		if (!s[n])
+			break;
+		s += n + 1;
+	}
+	c->user_hc = bits;
+}
+
 static void check_kernel(struct vmcfg_raw *r, uint64_t mem_free, struct vm_config *c,
 			 struct vmcfg_problems *p)
 {
@@ -217,13 +249,14 @@ static void check_kernel(struct vmcfg_raw *r, uint64_t mem_free, struct vm_confi
 	check_mem(r, mem_free, c, p);
 	check_sched(r, c, p);
 	check_pv(r, c, p);
+	check_user_hc(r, c, p);
 }
 
 static void check_initrd(struct vmcfg_raw *r, const char *tail, struct vmcfg_problems *p)
 {
-	static const char *const names[] = { "vcpus", "mem", "weight", "cap", "slice", "pv" };
+	static const char *const names[] = { "vcpus", "mem", "weight", "cap", "slice", "pv", "user_hc" };
 	const bool seen[] = { r->seen_vcpus, r->seen_mem, r->seen_weight,
-			      r->seen_cap, r->seen_slice, r->seen_pv };
+			      r->seen_cap, r->seen_slice, r->seen_pv, r->seen_user_hc };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
 		if (seen[i])
@@ -264,6 +297,7 @@ int vm_config_parse(const char *line, uint64_t mem_free, struct vm_config *c,
 		{ "cap", OPT_U64, &r.cap, 0, 0, 0, &r.seen_cap },
 		{ "slice", OPT_STR, r.slice, sizeof(r.slice), 0, 0, &r.seen_slice },
 		{ "pv", OPT_STR, r.pv, sizeof(r.pv), 0, 0, &r.seen_pv },
+		{ "user_hc", OPT_STR, r.user_hc, sizeof(r.user_hc), 0, 0, &r.seen_user_hc },
 		{ "initrd", OPT_FLAG, &r.initrd, 0, 0, 0, NULL },
 	};
 	bool named;

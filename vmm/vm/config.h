@@ -1,13 +1,16 @@
 /* Guest module lines (pure logic, host-tested). Each boot module that is a
  * guest kernel carries a line
  *     vm=<name> vcpus=<N> mem=<size> [weight=<n>] [cap=<percent>]
- *        [slice=<time>] [pv=<features>] [-- <guest command line>]
+ *        [slice=<time>] [pv=<features>] [user_hc=<calls>] [-- <guest command line>]
  * and a module that is the initrd of guest <name> carries
  *     vm=<name> initrd
  * <time> is a number of milliseconds, or a number with a "ms" or "us" suffix.
  * <features> is `all` (the default: what a KVM host offers), `none`, or a
  * comma-separated list of unhalt, steal, tlb, yield, ipi, realtime and all
  * (docs/console.md; the KVM paravirtual features of docs/hypercalls.md).
+ * <calls>: which of lhv's hypercalls the guest's user space may make, a
+ * comma-separated list of groups (agent: the observation calls of
+ * docs/hypercalls.md), or none (the default) or all.
  * Parsing uses core/cmdline.h, so quoting and "--" follow its rules. */
 #ifndef VMM_VM_CONFIG_H
 #define VMM_VM_CONFIG_H
@@ -22,6 +25,8 @@
 #define VM_WEIGHT_MAX       65535
 #define VM_SLICE_MIN_NS     100000ull           /* 100 us */
 #define VM_SLICE_MAX_NS     1000000000ull       /* 1 s */
+#define VM_USER_HC_AGENT    0x1u                /* user_hc=agent */
+#define VM_USER_HC_ALL      VM_USER_HC_AGENT
 
 /* Paravirtual features a VM is offered (pv=). Each is one KVM feature of
  * CPUID 0x40000001 (vmm/pv/); REALTIME is KVM's hint that vCPUs are never
@@ -44,6 +49,7 @@ struct vm_config {
 	unsigned cap;                   /* percent of one CPU, 0 = uncapped */
 	uint64_t slice_ns;              /* 0 = the scheduler's default */
 	unsigned pv;                    /* VM_PV_*, default VM_PV_ALL */
+	unsigned user_hc;               /* VM_USER_HC_*: hypercall groups open to CPL 3 */
 	bool has_cmdline;               /* "--" was given (cmdline may be "") */
 	char cmdline[VM_CMDLINE_MAX];
 };

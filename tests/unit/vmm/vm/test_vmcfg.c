@@ -192,10 +192,34 @@ static void test_pv(void)
 	expect_err("vm=a initrd pv=none", "vm=a: option 'pv' not allowed on an initrd line");
 }
 
+/* user_hc=: which hypercall groups the guest's user space may make. */
+static void test_user_hc(void)
+{
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M"), 0);
+	CHECK_EQ(cfg.user_hc, 0);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=agent -- quiet"), 0);
+	CHECK_EQ(cfg.user_hc, VM_USER_HC_AGENT);
+	CHECK(strcmp(cfg.cmdline, "quiet") == 0);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=all"), 0);
+	CHECK_EQ(cfg.user_hc, VM_USER_HC_ALL);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=none"), 0);
+	CHECK_EQ(cfg.user_hc, 0);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=none,agent"), 0);
+	CHECK_EQ(cfg.user_hc, VM_USER_HC_AGENT);
+	expect_err("vm=a vcpus=1 mem=64M user_hc=agnet",
+		   "vm=a: bad value 'user_hc=agnet' (expected none, all, or a list of: agent)");
+	expect_err("vm=a vcpus=1 mem=64M user_hc=agent,",
+		   "vm=a: bad value 'user_hc=agent,' (expected none, all, or a list of: agent)");
+	expect_err("vm=a vcpus=1 mem=64M user_hc=",
+		   "vm=a: bad value 'user_hc=' (expected none, all, or a list of: agent)");
+	expect_err("vm=a initrd user_hc=agent", "vm=a: option 'user_hc' not allowed on an initrd line");
+}
+
 int main(void)
 {
 	test_valid();
 	test_errors();
 	test_pv();
+	test_user_hc();
 	return check_done("test_vmcfg");
 }
