@@ -41,9 +41,10 @@ static void kick_irq(unsigned vec)
 
 static void do_init(struct vcpu *v)
 {
-	/* INIT: the vCPU waits for a SIPI with a reset LAPIC (SDM 9.4). */
+	/* INIT: the vCPU waits for a SIPI with a reset LAPIC (SDM 9.4). A
+	 * SIPI that came after the INIT was sent is kept (vlapic.c voids the
+	 * older ones when the INIT arrives). */
 	v->init_pending = false;
-	v->sipi_vector = -1;
 	vlapic_reset(v);
 	v->state = VCPU_WAIT_SIPI;
 }
