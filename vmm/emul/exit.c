@@ -193,6 +193,14 @@ static int h_skip(struct vcpu *v, const struct vm_exit *e)
 	return RUN_RESUME;
 }
 
+static int h_rdpmc(struct vcpu *v, const struct vm_exit *e)
+{
+	/* Guests are offered no performance counters (CPUID leaf 0xA is
+	 * zero), so every ECX names an invalid counter: #GP(0), as RDPMC
+	 * gives for one (SDM "RDPMC"), whatever CR4.PCE and the CPL. */
+	return gp(v);
+}
+
 static int h_error(struct vcpu *v, const struct vm_exit *e)
 {
 	return emul_stop_vm(v, STOP_ERROR, e->u.text);
@@ -224,6 +232,7 @@ static const struct {
 	[VMEXIT_UD] = { "ud", h_ud },
 	[VMEXIT_SKIP] = { "skip", h_skip },
 	[VMEXIT_TASK_SWITCH] = { "task-switch", NULL },
+	[VMEXIT_RDPMC] = { "rdpmc", h_rdpmc },
 	[VMEXIT_ERROR] = { "error", h_error },
 	[VMEXIT_UNHANDLED] = { "unhandled", NULL },
 };
