@@ -22,24 +22,27 @@ void emul_guest_mode(struct vcpu *v, struct guest_mode *m)
 	m->cpl = b->get_cpl(v);
 }
 
-static unsigned fail(struct vcpu *v, const char *what, uint64_t gpa)
+/* Stop the VM: `fault` for an access no hardware would complete (outside
+ * RAM and devices), `error` for a device access lhv cannot emulate (an
+ * instruction form it does not decode), as docs/console.md says. */
+static unsigned fail(struct vcpu *v, enum vm_stop_reason why, const char *what, uint64_t gpa)
 {
 	char msg[128];
 	fmt_snprintf(msg, sizeof(msg), "%s at gpa %#llx", what, (unsigned long long)gpa);
-	vm_stop(v->vm, STOP_FAULT, 0, msg);
+	vm_stop(v->vm, why, 0, msg);
 	return 0;
 }
 
 unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
 {
 	if (!dev_mmio_claims(gpa))
-		return fail(v, "access outside RAM and devices", gpa);
+		return fail(v, STOP_FAULT, "access outside RAM and devices", gpa);
 	struct guest_mode gm, *m = &gm;
 	emul_guest_mode(v, m);
 	uint8_t bytes[X86_MAX_INSN_LEN];
 	size_t n = guest_read_linear(v->vm, m, m->cs_base + m->rip, bytes, sizeof(bytes));
 	if (!n)
-		return fail(v, "cannot fetch the instruction accessing a device", gpa);
+		return fail(v, STOP_ERROR, "cannot fetch the instruction accessing a device", gpa);
 	struct x86_insn in;
 	const char *err;
 	enum x86_cpu_mode mode = m->code_bits == 64 ? X86_MODE_64 : m->code_bits == 32 ? X86_MODE_32 :
@@ -47,10 +50,10 @@ unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
 	if (x86_decode(bytes, n, mode, &in, &err) < 0) {
 		char msg[96];
 		fmt_snprintf(msg, sizeof(msg), "undecodable device access (%s)", err);
-		return fail(v, msg, gpa);
+		return fail(v, STOP_ERROR, msg, gpa);
 	}
 	if (in.string)
-		return fail(v, "string instruction on a device", gpa);
+		return fail(v, STOP_ERROR, "string instruction on a device", gpa);
 	uint64_t memval = 0, regval;
 	uint64_t src = in.has_imm ? in.imm : in.reg >= 0 ?
 		x86_reg_get(vcpu_get_gpr(v, (unsigned)in.reg), in.size, in.high8) : 0;
