@@ -9,6 +9,10 @@
 
 void emul_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
 {
+	/* Real mode pushes no error code (SDM 21.1.4); VM entry refuses one
+	 * there (SDM 27.2.1.3). */
+	if (has_error && !(backend->get_reg(v, VREG_CR0) & CR0_PE))
+		has_error = false, error = 0;
 	v->exc = (struct x86_event){ .valid = true, .type = X86_EV_HW_EXC, .vector = (uint8_t)vector,
 				     .has_error = has_error, .error = error };
 }
