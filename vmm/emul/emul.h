@@ -64,6 +64,8 @@ bool emul_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 /* cr.c: control and debug registers, EFER; false = #GP. */
 bool emul_write_cr0(struct vcpu *v, uint64_t val);
 bool emul_write_cr4(struct vcpu *v, uint64_t val);
+/* MOV to CR3 (and a task switch's CR3 load): PAE PDPTEs included. */
+bool emul_write_cr3(struct vcpu *v, uint64_t val);
 bool emul_write_efer(struct vcpu *v, uint64_t val);
 /* A MOV CR / CLTS / LMSW exit: RUN_RESUME (the instruction retired or a
  * #GP/#UD was raised). */

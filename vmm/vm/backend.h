@@ -54,6 +54,10 @@ enum vcpu_reg {
 	VREG_DR7, VREG_PAT, VREG_SYSENTER_CS, VREG_SYSENTER_ESP, VREG_SYSENTER_EIP,
 	VREG_FS_BASE, VREG_GS_BASE, VREG_KGS_BASE,
 	VREG_STAR, VREG_LSTAR, VREG_CSTAR, VREG_SFMASK, VREG_TSC_AUX,
+	/* The four PAE page-directory pointers the CPU caches (SDM 4.4.1):
+	 * vmm/emul/cr.c loads them when the architecture says; a backend
+	 * whose hardware reads them from guest memory itself ignores them. */
+	VREG_PDPTE0, VREG_PDPTE1, VREG_PDPTE2, VREG_PDPTE3,
 	VREG_NR
 };
 

@@ -47,6 +47,10 @@ static const uint32_t reg_field[VREG_NR] = {
 	[VREG_SYSENTER_ESP] = VMCS_GUEST_IA32_SYSENTER_ESP,
 	[VREG_SYSENTER_EIP] = VMCS_GUEST_IA32_SYSENTER_EIP,
 	[VREG_FS_BASE] = VMCS_GUEST_FS_BASE, [VREG_GS_BASE] = VMCS_GUEST_GS_BASE,
+	/* With EPT, VM entry loads PAE paging's PDPTEs from here and VM exit
+	 * stores them (SDM 27.3.2.4, 28.3.4). */
+	[VREG_PDPTE0] = VMCS_GUEST_PDPTE0, [VREG_PDPTE1] = VMCS_GUEST_PDPTE1,
+	[VREG_PDPTE2] = VMCS_GUEST_PDPTE2, [VREG_PDPTE3] = VMCS_GUEST_PDPTE3,
 };
 
 uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
