@@ -71,6 +71,11 @@ bool emul_write_efer(struct vcpu *v, uint64_t val);
  * #GP/#UD was raised). */
 int emul_cr_access(struct vcpu *v, const struct vm_exit *e);
 int emul_dr_access(struct vcpu *v, const struct vm_exit *e);
+
+/* task.c: a task-switch exit (CALL/JMP/IRET to a task, or an event
+ * through a task gate): RUN_RESUME, or RUN_STOP for what is not
+ * emulated (16-bit TSSes). */
+int emul_task_switch(struct vcpu *v, const struct vm_exit *e);
 /* A vCPU's debug registers at reset (INIT, creation). */
 void emul_dr_reset(struct vcpu *v);
 

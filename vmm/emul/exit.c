@@ -235,7 +235,7 @@ static const struct {
 	[VMEXIT_SHUTDOWN] = { "shutdown", h_shutdown },
 	[VMEXIT_UD] = { "ud", h_ud },
 	[VMEXIT_SKIP] = { "skip", h_skip },
-	[VMEXIT_TASK_SWITCH] = { "task-switch", NULL },
+	[VMEXIT_TASK_SWITCH] = { "task-switch", emul_task_switch },
 	[VMEXIT_RDPMC] = { "rdpmc", h_rdpmc },
 	[VMEXIT_ERROR] = { "error", h_error },
 	[VMEXIT_UNHANDLED] = { "unhandled", NULL },

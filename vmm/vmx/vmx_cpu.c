@@ -130,6 +130,7 @@ static const struct vmm_backend vmx_backend = {
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
 	.get_seg = vmx_get_seg,
+	.set_seg = vmx_set_seg_op,
 	.get_cpl = vmx_get_cpl,
 	.get_code_bits = vmx_get_code_bits,
 	.get_intr_state = vmx_get_intr_state,

@@ -51,6 +51,8 @@ static const uint32_t reg_field[VREG_NR] = {
 	 * stores them (SDM 27.3.2.4, 28.3.4). */
 	[VREG_PDPTE0] = VMCS_GUEST_PDPTE0, [VREG_PDPTE1] = VMCS_GUEST_PDPTE1,
 	[VREG_PDPTE2] = VMCS_GUEST_PDPTE2, [VREG_PDPTE3] = VMCS_GUEST_PDPTE3,
+	[VREG_GDTR_BASE] = VMCS_GUEST_GDTR_BASE, [VREG_GDTR_LIMIT] = VMCS_GUEST_GDTR_LIMIT,
+	[VREG_IDTR_BASE] = VMCS_GUEST_IDTR_BASE, [VREG_IDTR_LIMIT] = VMCS_GUEST_IDTR_LIMIT,
 };
 
 uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
@@ -150,6 +152,11 @@ void vmx_get_seg(struct vcpu *v, unsigned seg, struct x86_seg *out)
 	out->base = vmread(seg_fields[seg].base);
 	out->limit = (uint32_t)vmread(seg_fields[seg].limit);
 	out->attr = ar_to_attr(vmread(seg_fields[seg].ar));
+}
+
+void vmx_set_seg_op(struct vcpu *v, unsigned seg, const struct x86_seg *s)
+{
+	vmx_set_seg(seg, s);
 }
 
 void vmx_set_seg(unsigned seg, const struct x86_seg *s)
