@@ -15,9 +15,11 @@ static spinlock_t cfg_lock = SPINLOCK_INIT;
 
 /* Features lhv does not use yet even when present: APIC virtualization needs
  * an APIC-access page model the software LAPIC does not have (reported as
- * available but off). */
+ * available but off). XSAVES stays off because guests are not offered it
+ * (vmm/emul/cpuid.c: no supervisor state is switched): with the control
+ * clear the instruction #UDs, as on a CPU without it. */
 #define VMX_DISABLED_FEATURES (VMX_FEAT_TPR_SHADOW | VMX_FEAT_APIC_REG_VIRT | \
-			       VMX_FEAT_VID | VMX_FEAT_X2APIC_VIRT)
+			       VMX_FEAT_VID | VMX_FEAT_X2APIC_VIRT | VMX_FEAT_XSAVES)
 
 NORETURN void vmx_insn_failed(const char *insn, uint64_t field, uint64_t value)
 {
