@@ -112,8 +112,12 @@ bool emul_write_cr4(struct vcpu *v, uint64_t val)
 	uint64_t old = b->get_reg(v, VREG_CR4);
 	/* Reserved or not offered bits, PAE cleared in long mode, LA57 changed
 	 * while in long mode (SDM "MOV to CR4"). */
+	/* PCIDE only in IA-32e mode, and only turned on with CR3[11:0] = 0;
+	 * CET only with CR0.WP set. */
 	if ((val & ~emul_cr4_allowed(v)) || (lma && !(val & CR4_PAE)) ||
-	    (lma && ((val ^ old) & CR4_LA57)))
+	    (lma && ((val ^ old) & CR4_LA57)) ||
+	    ((val & CR4_PCIDE) && (!lma || (!(old & CR4_PCIDE) && (b->get_reg(v, VREG_CR3) & 0xfff)))) ||
+	    ((val & CR4_CET) && !(b->get_reg(v, VREG_CR0) & CR0_WP)))
 		return false;
 	uint64_t cr0 = b->get_reg(v, VREG_CR0), efer = b->get_reg(v, VREG_EFER);
 	if (pae_paging(cr0, val, efer) && ((val ^ old) & CR4_PDPTE_BITS) &&
@@ -202,6 +206,15 @@ int emul_dr_access(struct vcpu *v, const struct vm_exit *e)
 	 * breakpoints, and no guest sees another's values. DR4/DR5 alias
 	 * DR6/DR7 unless CR4.DE is set, when they #UD (SDM 17.2.2). */
 	unsigned dr = e->u.dr.dr, gpr = e->u.dr.gpr;
+	uint64_t dr7 = backend->get_reg(v, VREG_DR7);
+	if (dr7 & DR7_GD) {
+		/* General detect: the MOV faults with #DB before it happens,
+		 * DR6.BD set, GD cleared for the handler (SDM 18.2.4). */
+		v->dr6 |= DR6_BD;
+		backend->set_reg(v, VREG_DR7, dr7 & ~DR7_GD);
+		emul_exception(v, X86_EXC_DB, false, 0);
+		return RUN_RESUME;
+	}
 	if (dr == 4 || dr == 5) {
 		if (backend->get_reg(v, VREG_CR4) & CR4_DE) {
 			emul_exception(v, X86_EXC_UD, false, 0);
