@@ -33,6 +33,19 @@ static unsigned fail(struct vcpu *v, enum vm_stop_reason why, const char *what, 
 	return 0;
 }
 
+/* STOS (no REP: the decoder refuses it) stepped rDI by the operand size,
+ * down when RFLAGS.DF is set, within the address size. */
+static void stos_step(struct vcpu *v, const struct x86_insn *in)
+{
+	uint64_t di = vcpu_get_gpr(v, GPR_RDI);
+	uint64_t step = (backend->get_reg(v, VREG_RFLAGS) & RFLAGS_DF) ? -(uint64_t)in->size : in->size;
+	uint64_t mask = in->addr_size == 8 ? ~0ull : in->addr_size == 4 ? 0xffffffffull : 0xffff;
+	uint64_t nd = (di + step) & mask;
+	/* A 32-bit address write zero-extends in 64-bit mode; a 16-bit one
+	 * keeps the upper bits (SDM 3.4.1.1). */
+	vcpu_set_gpr(v, GPR_RDI, in->addr_size == 2 ? (di & ~0xffffull) | nd : nd);
+}
+
 unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
 {
 	if (!dev_mmio_claims(gpa))
@@ -52,8 +65,6 @@ unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
 		fmt_snprintf(msg, sizeof(msg), "undecodable device access (%s)", err);
 		return fail(v, STOP_ERROR, msg, gpa);
 	}
-	if (in.string)
-		return fail(v, STOP_ERROR, "string instruction on a device", gpa);
 	uint64_t memval = 0, regval;
 	uint64_t src = in.has_imm ? in.imm : in.reg >= 0 ?
 		x86_reg_get(vcpu_get_gpr(v, (unsigned)in.reg), in.size, in.high8) : 0;
@@ -67,6 +78,8 @@ unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
 	case X86_MMIO_WRITE:
 		memval = src & x86_size_mask(in.size);
 		dev_mmio(v, gpa, in.size, true, &memval);
+		if (in.string)
+			stos_step(v, &in);
 		break;
 	case X86_MMIO_XCHG:
 		dev_mmio(v, gpa, in.size, false, &memval);
@@ -77,13 +90,13 @@ unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
 		break;
 	case X86_MMIO_RMW:
 	case X86_MMIO_CMP: {
-		/* Flags are not reflected back: no device model needs them yet,
-		 * and Linux never branches on flags from device memory ops. */
-		uint64_t flags = 0;
+		/* The arithmetic flags are the instruction's, as on RAM. */
+		uint64_t flags = backend->get_reg(v, VREG_RFLAGS);
 		dev_mmio(v, gpa, in.size, false, &memval);
 		uint64_t res = x86_alu(in.alu, memval, src, in.size, &flags);
 		if (in.kind == X86_MMIO_RMW)
 			dev_mmio(v, gpa, in.size, true, &res);
+		backend->set_reg(v, VREG_RFLAGS, flags);
 		break;
 	}
 	}
