@@ -5,6 +5,10 @@ UNIT_TESTS += $(BUILD)/host/test_vmx_caps
 $(BUILD)/host/test_vmx_caps: tests/unit/vmm/vmx/test_vmx_caps.c vmm/vmx/vmx_caps.c \
 	vmm/vmx/vmx_caps.h vmm/vmx/vmcs.h
 
+UNIT_TESTS += $(BUILD)/host/test_vmx_cpus
+$(BUILD)/host/test_vmx_cpus: tests/unit/vmm/vmx/test_vmx_cpus.c vmm/vmx/vmx_caps.c \
+	vmm/vmx/vmx_caps.h vmm/vmx/vmcs.h
+
 UNIT_TESTS += $(BUILD)/host/test_vmx_ept
 $(BUILD)/host/test_vmx_ept: tests/unit/vmm/vmx/test_vmx_ept.c vmm/vmx/vmx_ept.c \
 	vmm/vmx/vmx_ept.h vmm/vmx/vmcs.h

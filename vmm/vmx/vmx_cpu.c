@@ -13,13 +13,6 @@ struct vmx_config vmx_cfg;
 static bool cfg_ready;
 static spinlock_t cfg_lock = SPINLOCK_INIT;
 
-/* Features lhv does not use yet even when present: APIC virtualization needs
- * an APIC-access page model the software LAPIC does not have (reported as
- * available but off). XSAVES stays off because guests are not offered it
- * (vmm/emul/cpuid.c: no supervisor state is switched): with the control
- * clear the instruction #UDs, as on a CPU without it. */
-#define VMX_DISABLED_FEATURES (VMX_FEAT_TPR_SHADOW | VMX_FEAT_APIC_REG_VIRT | \
-			       VMX_FEAT_VID | VMX_FEAT_X2APIC_VIRT | VMX_FEAT_XSAVES)
 
 NORETURN void vmx_insn_failed(const char *insn, uint64_t field, uint64_t value)
 {
@@ -83,7 +76,7 @@ static int vmx_cpu_init(char *err, size_t errlen)
 	if (!cfg_ready) {
 		struct vmx_cap_msrs m;
 		read_caps(&m);
-		if (vmx_caps_compute(&m, VMX_DISABLED_FEATURES, &vmx_cfg, err, errlen) < 0) {
+		if (vmx_caps_compute(&m, VMX_FEATURES_UNUSED, &vmx_cfg, err, errlen) < 0) {
 			spin_unlock_irqrestore(&cfg_lock, f);
 			return -1;
 		}
