@@ -45,6 +45,8 @@ $(BUILD)/host/test_vrtc: tests/unit/vmm/dev/test_vrtc.c vmm/dev/vrtc.c vmm/dev/v
 	vmm/dev/vacpi_pm.h vmm/load/acpi_build.h core/lib.h
 $(BUILD)/host/test_vpic: tests/unit/vmm/dev/test_vpic.c vmm/dev/vpic.c vmm/dev/vpic.h core/lib.h
 $(BUILD)/host/test_vuart: tests/unit/vmm/dev/test_vuart.c vmm/dev/vuart.c vmm/dev/vuart.h core/lib.h
+UNIT_TESTS += $(BUILD)/host/test_vfwcfg
+$(BUILD)/host/test_vfwcfg: tests/unit/vmm/dev/test_vfwcfg.c vmm/dev/vfwcfg.c vmm/dev/vfwcfg.h core/lib.h
 UNIT_TESTS += $(BUILD)/host/test_vlapic_rules
 $(BUILD)/host/test_vlapic_rules: tests/unit/vmm/dev/test_vlapic_rules.c vmm/dev/vlapic_rules.c \
 	vmm/dev/vlapic_rules.h core/lib.h
