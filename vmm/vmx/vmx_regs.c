@@ -7,7 +7,10 @@
 
 /* Guest/host masks: the guest sees its own CR0/CR4 values (read shadows)
  * while the real ones keep the bits VMX operation needs (SDM 25.6.6). PE
- * and PG are ours too, so long-mode transitions can be tracked. */
+ * and PG are ours too, so long-mode transitions can be tracked. Every CR4
+ * bit is ours: which ones a guest may set depends on the CPUID it is
+ * offered (vmm/emul/cr.c), and a bit left to the guest would be written to
+ * the real CR4 with no exit (PKE, CET, MCE: state lhv does not switch). */
 uint64_t vmx_cr0_mask(void)
 {
 	return CR0_PE | CR0_PG | CR0_NE | CR0_CD | CR0_NW;
@@ -15,7 +18,7 @@ uint64_t vmx_cr0_mask(void)
 
 uint64_t vmx_cr4_mask(void)
 {
-	return vmx_cfg.cr4_fixed0 | ~vmx_cfg.cr4_fixed1 | CR4_VMXE | CR4_SMXE;
+	return ~0ull;
 }
 
 /* The syscall MSRs and KERNEL_GS_BASE pass through (vmx_msr.c): while the
