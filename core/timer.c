@@ -93,13 +93,18 @@ void timer_expire(void)
 	spin_lock(&q->lock);
 	uint64_t now = time_now();
 	q->programmed = 0;
-	while (q->head && q->head->deadline <= now) {
+	/* Run at most the timers due when this started: a callback that
+	 * re-arms its timer in the past (a guest's 1 ns period, say) runs
+	 * again at the next interrupt, so no timer keeps the pCPU here. */
+	unsigned due = 0;
+	for (struct timer *t = q->head; t && t->deadline <= now; t = t->next)
+		due++;
+	while (due-- && q->head && q->head->deadline <= now) {
 		struct timer *t = q->head;
 		unlink(q, t);
 		spin_unlock(&q->lock);
 		t->fn(t, t->arg);
 		spin_lock(&q->lock);
-		now = time_now();
 	}
 	reprogram(q);
 	spin_unlock(&q->lock);

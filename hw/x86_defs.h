@@ -73,6 +73,7 @@
 #define RFLAGS_IF X86_BIT64(9)
 #define RFLAGS_DF X86_BIT64(10)
 #define RFLAGS_OF X86_BIT64(11)
+#define RFLAGS_NT X86_BIT64(14)
 #define RFLAGS_VM X86_BIT64(17)
 
 /* XCR0 state components (SDM 13.1) */
@@ -88,6 +89,8 @@
 /* DR6/DR7 fixed bits (SDM 17.2) */
 #define DR6_FIXED 0xffff0ff0
 #define DR7_FIXED 0x400
+#define DR7_GD X86_BIT64(13)       /* general detect: MOV DR raises #DB */
+#define DR6_BD X86_BIT64(13)       /* #DB was a general-detect one */
 
 /* Exception vectors (SDM 6.3.1) */
 #define X86_EXC_DE 0

@@ -5,6 +5,10 @@ UNIT_TESTS += $(BUILD)/host/test_vmx_caps
 $(BUILD)/host/test_vmx_caps: tests/unit/vmm/vmx/test_vmx_caps.c vmm/vmx/vmx_caps.c \
 	vmm/vmx/vmx_caps.h vmm/vmx/vmcs.h
 
+UNIT_TESTS += $(BUILD)/host/test_vmx_cpus
+$(BUILD)/host/test_vmx_cpus: tests/unit/vmm/vmx/test_vmx_cpus.c vmm/vmx/vmx_caps.c \
+	vmm/vmx/vmx_caps.h vmm/vmx/vmcs.h
+
 UNIT_TESTS += $(BUILD)/host/test_vmx_ept
 $(BUILD)/host/test_vmx_ept: tests/unit/vmm/vmx/test_vmx_ept.c vmm/vmx/vmx_ept.c \
 	vmm/vmx/vmx_ept.h vmm/vmx/vmcs.h
@@ -45,3 +49,8 @@ $(BUILD)/host/test_vuart: tests/unit/vmm/dev/test_vuart.c vmm/dev/vuart.c vmm/de
 # The paravirtual ABI's pure parts (docs/hypercalls.md).
 UNIT_TESTS += $(BUILD)/host/test_pv_abi
 $(BUILD)/host/test_pv_abi: tests/unit/vmm/pv/test_pv_abi.c vmm/pv/pv_abi.c vmm/pv/pv_abi.h core/lib.h
+UNIT_TESTS += $(BUILD)/host/test_vfwcfg
+$(BUILD)/host/test_vfwcfg: tests/unit/vmm/dev/test_vfwcfg.c vmm/dev/vfwcfg.c vmm/dev/vfwcfg.h core/lib.h
+UNIT_TESTS += $(BUILD)/host/test_vlapic_rules
+$(BUILD)/host/test_vlapic_rules: tests/unit/vmm/dev/test_vlapic_rules.c vmm/dev/vlapic_rules.c \
+	vmm/dev/vlapic_rules.h core/lib.h

@@ -66,7 +66,8 @@ static void vm_destroy_partial(struct vm *vm)
 }
 
 static struct vm *vm_create(const struct vm_config *cfg, const void *file, size_t len,
-			    const void *initrd, size_t initrd_len, char *err, size_t errlen)
+			    const void *initrd, size_t initrd_len, const struct vm_module *mods,
+			    size_t nmods, char *err, size_t errlen)
 {
 	enum guest_image_kind kind = guest_image_kind(file, len);
 	if (kind == GUEST_IMAGE_UNKNOWN) {
@@ -96,7 +97,7 @@ static struct vm *vm_create(const struct vm_config *cfg, const void *file, size_
 			goto fail;
 		}
 	}
-	if (vm_load_kernel(vm, kind, file, len, initrd, initrd_len, &entry, err, errlen) < 0)
+	if (vm_load_kernel(vm, kind, file, len, initrd, initrd_len, mods, nmods, &entry, err, errlen) < 0)
 		goto fail;
 	struct vdev_config dcfg = { .pm_base = ACPI_BUILD_PM_BASE, .sci_gsi = ACPI_BUILD_SCI_IRQ };
 	if (vdev_create(vm, &dcfg) < 0) {
@@ -154,10 +155,16 @@ static void report_bad_module(const struct vm_config *cfg, unsigned idx, const c
 	hv_error("vm=%s %s", name, err);
 }
 
-/* Module lines are read twice: first the initrds ("vm=<name> initrd"),
- * then the kernels, each taking the initrd with its VM's name. */
+/* Module lines are read twice: first the initrds ("vm=<name> initrd") and
+ * Multiboot modules ("vm=<name> module"), then the kernels, each taking
+ * the initrd and the modules with its VM's name. */
 static struct vm_config mod_cfg[BOOT_MAX_MODULES];
 static bool mod_ok[BOOT_MAX_MODULES], initrd_used[BOOT_MAX_MODULES];
+
+static bool attached(const struct vm_config *c)
+{
+	return c->is_initrd || c->is_module;
+}
 
 static int find_initrd(const struct boot_info *bi, const char *name, unsigned self)
 {
@@ -195,8 +202,18 @@ static void create_one(const struct boot_info *bi, unsigned i)
 		initrd = phys_to_virt(bi->mods[ird].start);
 		initrd_len = (size_t)(bi->mods[ird].end - bi->mods[ird].start);
 	}
+	/* Its Multiboot modules, in the order of their lines. */
+	static struct vm_module vmods[BOOT_MAX_MODULES];
+	size_t nvmods = 0;
+	for (unsigned j = 0; j < bi->nmods; j++) {
+		if (!mod_ok[j] || !mod_cfg[j].is_module || strcmp(mod_cfg[j].name, cfg->name))
+			continue;
+		initrd_used[j] = true;
+		vmods[nvmods++] = (struct vm_module){ phys_to_virt(bi->mods[j].start),
+			(size_t)(bi->mods[j].end - bi->mods[j].start), mod_cfg[j].cmdline };
+	}
 	struct vm *vm = vm_create(cfg, phys_to_virt(m->start), (size_t)(m->end - m->start),
-				  initrd, initrd_len, err, sizeof(err));
+				  initrd, initrd_len, vmods, nvmods, err, sizeof(err));
 	if (!vm) {
 		report_bad_module(cfg, i, err);
 		return;
@@ -222,18 +239,20 @@ static void create_vms(const struct boot_info *bi)
 			report_bad_module(&mod_cfg[i], i, err);
 	}
 	for (unsigned i = 0; i < bi->nmods; i++)
-		if (mod_ok[i] && !mod_cfg[i].is_initrd)
+		if (mod_ok[i] && !attached(&mod_cfg[i]))
 			create_one(bi, i);
-	/* An initrd is an orphan only if no kernel line names its VM at all;
-	 * one whose kernel was refused needs no second error. */
+	/* An initrd or module is an orphan only if no kernel line names its
+	 * VM at all; one whose kernel was refused needs no second error. */
 	for (unsigned i = 0; i < bi->nmods; i++) {
-		if (!mod_ok[i] || !mod_cfg[i].is_initrd || initrd_used[i])
+		if (!mod_ok[i] || !attached(&mod_cfg[i]) || initrd_used[i])
 			continue;
 		bool named = false;
 		for (unsigned j = 0; j < bi->nmods; j++)
-			named |= !mod_cfg[j].is_initrd && !strcmp(mod_cfg[j].name, mod_cfg[i].name);
+			named |= !attached(&mod_cfg[j]) && !strcmp(mod_cfg[j].name, mod_cfg[i].name);
 		if (!named)
-			report_bad_module(&mod_cfg[i], i, "initrd for a VM that has no kernel module");
+			report_bad_module(&mod_cfg[i], i, mod_cfg[i].is_initrd ?
+					  "initrd for a VM that has no kernel module" :
+					  "module for a VM that has no kernel module");
 	}
 }
 

@@ -1,5 +1,6 @@
 /* IDT: every vector has a handler, so nothing unexpected triple-faults;
  * faults of listed instructions are recovered (see idt.h). */
+#include "guest/testkern/arch.h"
 #include "guest/testkern/idt.h"
 #include "guest/testkern/lapic.h"
 #include "guest/testkern/tk.h"
@@ -28,18 +29,25 @@ static struct idt_ptr idt_desc;
 volatile int tk_fault_vector = -1;
 volatile uint32_t tk_timer_irqs, tk_spurious_irqs, tk_other_irqs;
 volatile uint32_t tk_nmis[TK_MAX_CPUS], tk_pvipis[TK_MAX_CPUS];
+volatile uint32_t tk_irq_count[TK_IRQ_CPUS][256];
+
+uint32_t idt_stub(unsigned vec)
+{
+	return (uint32_t)isr_stubs + vec * 16;
+}
+
+void idt_set_gate(unsigned vec, uint16_t sel, uint32_t offset, uint8_t type)
+{
+	idt[vec] = (struct idt_gate){ (uint16_t)offset, sel, 0, type, (uint16_t)(offset >> 16) };
+}
 
 void idt_init(void)
 {
-	for (unsigned v = 0; v < 256; v++) {
-		uint32_t a = (uint32_t)isr_stubs + v * 16;
-		/* 0x8e: present, DPL 0, 32-bit interrupt gate (IF cleared). */
-		idt[v] = (struct idt_gate){ (uint16_t)a, 0x08, 0, 0x8e,
-					    (uint16_t)(a >> 16) };
-	}
+	/* IDT_INTR_GATE: present, DPL 0, 32-bit interrupt gate (IF cleared). */
+	for (unsigned v = 0; v < 256; v++)
+		idt_set_gate(v, 0x08, idt_stub(v), IDT_INTR_GATE);
 	/* The way back from ring 3 (user.S): 0xee = DPL 3 interrupt gate. */
-	uint32_t u = (uint32_t)user_return;
-	idt[VEC_USER_RETURN] = (struct idt_gate){ (uint16_t)u, 0x08, 0, 0xee, (uint16_t)(u >> 16) };
+	idt_set_gate(VEC_USER_RETURN, 0x08, (uint32_t)user_return, 0xee);
 	idt_desc.limit = sizeof(idt) - 1;
 	idt_desc.base = (uint32_t)idt;
 	idt_load();
@@ -62,15 +70,26 @@ static bool try_fixup(struct trap_frame *f)
 	return false;
 }
 
+static void count_irq(unsigned vec)
+{
+	/* The initial APIC ID from CPUID: valid in xAPIC and x2APIC mode. */
+	uint32_t id = cpuid(1, 0).ebx >> 24;
+	if (id < TK_IRQ_CPUS)
+		__asm__ volatile("lock incl %0" : "+m"(tk_irq_count[id][vec]));
+}
+
 void isr_dispatch(struct trap_frame *f);
 void isr_dispatch(struct trap_frame *f)
 {
+	if (f->vector >= 32 && f->vector != VEC_SPURIOUS)
+		count_irq(f->vector);
 	if (f->vector == VEC_TIMER) {
 		tk_timer_irqs++;
 		lapic_eoi();
 		return;
 	}
 	if (f->vector == VEC_NMI) {      /* the wake-up of a parked AP, or a PV IPI */
+		count_irq(VEC_NMI);
 		tk_nmis[lapic_id() % TK_MAX_CPUS]++;
 		return;
 	}

@@ -40,6 +40,16 @@ extern volatile uint32_t tk_timer_irqs, tk_spurious_irqs, tk_other_irqs;
 /* NMIs and VEC_PVIPI interrupts taken, per LAPIC ID of the CPU. */
 extern volatile uint32_t tk_nmis[TK_MAX_CPUS], tk_pvipis[TK_MAX_CPUS];
 
+/* Interrupts (vector >= 32, and NMIs as vector 2) taken by each APIC ID
+ * below TK_IRQ_CPUS, per vector: what the hostile tests count. */
+#define TK_IRQ_CPUS 4
+extern volatile uint32_t tk_irq_count[TK_IRQ_CPUS][256];
+/* Set the gate of one vector (the task-switch test puts task gates in). */
+void idt_set_gate(unsigned vec, uint16_t sel, uint32_t offset, uint8_t type);
+/* The handler's address for vec and the gate type the table started with. */
+uint32_t idt_stub(unsigned vec);
+#define IDT_INTR_GATE 0x8e
+
 void idt_init(void);  /* build the table once (BSP) */
 void idt_load(void);  /* lidt on this CPU */
 

@@ -8,7 +8,7 @@
 /* entry.S's GDT: null, code, data, user code, user data, TSS (entry.S
  * checks the size). */
 #define GDT_LIMIT (6 * 8 - 1)
-#define AP_MAX 32              /* AP stack slots (APs beyond: parked) */
+#define AP_MAX 32              /* AP stacks, one per APIC ID below this (others: parked) */
 #define AP_STACK_SHIFT 12      /* 4 KiB of stack per AP */
 
 #endif

@@ -7,6 +7,7 @@
  * Parameters: cpus=<n> (total, BSP included; the VM's vcpus=),
  * smp_ipi=each|all (INIT/SIPI per APIC ID 1..n-1, the default, or with the
  * all-excluding-self shorthand), smp_spin=<n> (iterations to wait). */
+#include "guest/testkern/ap.h"
 #include "guest/testkern/arch.h"
 #include "guest/testkern/bootinfo.h"
 #include "guest/testkern/idt.h"
@@ -16,46 +17,32 @@
 #include "guest/testkern/tests.h"
 #include "guest/testkern/tk.h"
 
-#define ICR_INIT   0x00004500u  /* delivery INIT, level assert, edge */
-#define ICR_SIPI   0x00004600u  /* delivery start-up, vector in bits 7:0 */
-#define ICR_ALL_BUT_SELF (3u << 18)
-#define ICR_NMI    0x00004400u  /* delivery NMI */
-
 /* Fixed-count delays (no time base): the SDM's 10 ms / 200 us waits only
  * matter on real hardware; emulated APs accept SIPIs at once. */
 #define DELAY_AFTER_INIT 1000000u
 #define DELAY_AFTER_SIPI 100000u
 #define DEFAULT_SPIN 100000000u
 
-extern const char tramp_start[], tramp_end[];
-
-/* Shared with trampoline.S and the APs. */
-volatile uint32_t ap_next_slot;                       /* stack slots taken */
-uint8_t ap_stacks[AP_MAX][1u << AP_STACK_SHIFT] __attribute__((aligned(16)));
 static volatile uint32_t ap_started;                  /* the lock xadd counter */
 static volatile uint32_t ap_reported;                 /* lines printed */
 static volatile uint32_t ap_ids[AP_MAX];
-
-static void delay(uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		cpu_relax();
-}
 
 /* Jobs for parked APs (smp.h). */
 static ap_job_fn volatile ap_job[AP_MAX];
 static volatile uint32_t ap_taken[AP_MAX], ap_done[AP_MAX];
 volatile uint32_t ap_wakes[AP_MAX];
 
-NORETURN void ap_main(uint32_t slot);
-NORETURN void ap_main(uint32_t slot)
+/* An AP started by this test (ap.c's ap_main with no entry set). */
+NORETURN void smp_ap_report(uint32_t slot, uint32_t apic_id);
+NORETURN void smp_ap_report(uint32_t slot, uint32_t apic_id)
 {
-	idt_load(); /* exceptions on an AP are reported, not triple faults */
-	uint32_t id = lapic_id();
-	ap_ids[slot] = id;
+	if (slot < AP_MAX)
+		ap_ids[slot] = apic_id;
 	uint32_t nth = atomic_xadd(&ap_started, 1) + 1;
-	tk_printf("INFO smp AP apic_id=%u slot=%u started=%u\n", id, slot, nth);
+	tk_printf("INFO smp AP apic_id=%u slot=%u started=%u\n", apic_id, slot, nth);
 	atomic_xadd(&ap_reported, 1);
+	if (slot >= AP_MAX)
+		ap_park();
 	/* Parked with interrupts off: only an NMI, INIT or a PV kick ends the
 	 * HLT. Each wake-up looks for a job. */
 	for (;;) {
@@ -110,13 +97,6 @@ bool ap_wait_job(uint32_t slot, uint32_t spin)
 	return ap_done[slot] == ap_taken[slot];
 }
 
-static bool wait_count(volatile uint32_t *c, uint32_t want, uint32_t spin)
-{
-	for (uint32_t i = 0; i < spin && *c < want; i++)
-		cpu_relax();
-	return *c >= want;
-}
-
 enum verdict t_smp(void)
 {
 	uint32_t cpus = 0, spin = DEFAULT_SPIN;
@@ -136,11 +116,10 @@ enum verdict t_smp(void)
 		return tk_fail("APs already started by an earlier smp test");
 
 	/* The trampoline page must be RAM the loader did not keep for itself. */
-	uint32_t len = (uint32_t)(tramp_end - tramp_start);
-	if (bootinfo.nregions && !bootinfo_in_region(TRAMP_BASE, 4096, MMAP_RAM))
+	if (!ap_trampoline_install())
 		return tk_fail("trampoline page 0x%x is not usable RAM in the memory map",
 			       TRAMP_BASE);
-	memcpy((void *)TRAMP_BASE, tramp_start, len);
+	ap_set_entry(NULL);
 
 	lapic_enable();
 	uint32_t self = lapic_id();
@@ -154,19 +133,19 @@ enum verdict t_smp(void)
 			return tk_fail("BSP has APIC ID %u, expected 0", self);
 		if (!lapic_send_ipi(dest, ICR_INIT | shorthand))
 			return tk_fail("ICR stays busy after INIT to %u", dest);
-		delay(DELAY_AFTER_INIT);
+		tk_delay(DELAY_AFTER_INIT);
 		for (int s = 0; s < 2; s++) {
 			if (!lapic_send_ipi(dest, sipi | shorthand))
 				return tk_fail("ICR stays busy after SIPI to %u", dest);
-			delay(DELAY_AFTER_SIPI);
+			tk_delay(DELAY_AFTER_SIPI);
 		}
 	}
 
-	bool ok = wait_count(&ap_started, cpus - 1, spin);
-	wait_count(&ap_reported, ap_started, spin); /* keep the log in order */
+	bool ok = tk_wait_count(&ap_started, cpus - 1, spin);
+	tk_wait_count(&ap_reported, ap_started, spin); /* keep the log in order */
 	/* A little longer, to see extra starts (a second SIPI that restarted an
 	 * AP, or more vCPUs than cpus= said with smp_ipi=all). */
-	delay(DELAY_AFTER_INIT);
+	tk_delay(DELAY_AFTER_INIT);
 	uint32_t started = ap_started, slots = ap_next_slot;
 	tk_printf("INFO smp cpus=%u ipi=%s started=%u\n", cpus, mode, started);
 	if (!ok)

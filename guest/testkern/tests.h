@@ -25,4 +25,33 @@ enum verdict t_steal(void);
 enum verdict t_preempt(void);
 enum verdict t_kicklat(void);
 
+/* Hostile tests (h_*.c, docs/testkern.md "Hostile tests"). */
+enum verdict t_cr4(void);
+enum verdict t_cr0(void);
+enum verdict t_dr(void);
+enum verdict t_xsetbv(void);
+enum verdict t_pku(void);
+enum verdict t_insn(void);
+enum verdict t_cpuid_sweep(void);
+enum verdict t_msr_sweep(void);
+enum verdict t_msr_canon(void);
+enum verdict t_tsc_write(void);
+enum verdict t_pvmsr(void);
+enum verdict t_port_sweep(void);
+enum verdict t_mmio(void);
+enum verdict t_mmio_bad(void);   /* does not return under the hypervisor */
+enum verdict t_ipi(void);
+enum verdict t_esr(void);
+enum verdict t_x2apic(void);
+enum verdict t_lapic_timer(void);
+enum verdict t_pit(void);
+enum verdict t_ioapic(void);
+enum verdict t_initsipi(void);
+enum verdict t_sipi_storm(void);
+enum verdict t_realmode(void);
+enum verdict t_pae(void);
+enum verdict t_task(void);
+enum verdict t_triple_all(void);      /* never returns */
+enum verdict t_poweroff_storm(void);  /* never returns */
+
 #endif

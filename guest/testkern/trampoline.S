@@ -28,8 +28,9 @@ tramp_gdtr:
 	.long gdt
 tramp_end:
 
-	/* Protected mode, still on no stack: take a slot with lock xadd, which
-	 * gives each AP its own stack, then enter C. */
+	/* Protected mode, still on no stack: count the start with lock xadd
+	 * (its number is the slot), take the stack of this APIC ID (an AP
+	 * started again reuses its own: INIT ended the old run), enter C. */
 	.code32
 ap_pm32:
 	movw $0x10, %ax
@@ -40,13 +41,16 @@ ap_pm32:
 	movw %ax, %ss
 	movl $1, %eax
 	lock xaddl %eax, ap_next_slot
-	cmpl $AP_MAX, %eax
+	movl 0xfee00020, %ecx   /* LAPIC ID register */
+	shrl $24, %ecx
+	cmpl $AP_MAX, %ecx
 	jae 1f
-	leal 1(%eax), %ecx
-	shll $AP_STACK_SHIFT, %ecx
-	leal ap_stacks(%ecx), %esp
+	leal 1(%ecx), %edx
+	shll $AP_STACK_SHIFT, %edx
+	leal ap_stacks(%edx), %esp
 	xorl %ebp, %ebp
-	pushl %eax              /* ap_main(slot) */
+	pushl %ecx              /* ap_main(slot, apic_id) */
+	pushl %eax
 	call ap_main
 1:	cli                     /* out of slots (or ap_main returned): park */
 	hlt

@@ -9,6 +9,7 @@
  *   0xcf8 (32-bit), 0xcfc-0xcff        PCI config, empty   vdev.c
  *   0xcf9 (8-bit)                      reset control       vdev.c
  *   0xf4, 0x8900                       exit ports          vdev.c
+ *   0x510-0x511                        fw_cfg (minimal)    vfwcfg.c
  *   0xfec00000-0xfec00fff              I/O APIC            vioapic.c
  *   0xfee00000-0xfee00fff              local APIC (xAPIC)  vlapic.c
  *
@@ -37,6 +38,7 @@ static const struct pio_route {
 	{ { 0xcf9, 0xcf9 }, true, vdev_rst_pio },
 	{ { 0xcfc, 0xcff }, false, vdev_pci_pio },
 	{ { 0xf4, 0xf4 }, false, vdev_exit_pio },
+	{ { 0x510, 0x511 }, false, vdev_fwcfg_pio },
 	{ { 0x8900, 0x8900 }, false, vdev_exit_pio },
 };
 

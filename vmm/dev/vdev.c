@@ -30,6 +30,13 @@ static void uart_irq(void *ctx, bool level)
 	vm_irq_set(ctx, VDEV_GSI_COM1, level);
 }
 
+void vdev_fwcfg_pio(struct vdevs *d, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+	uint64_t f = spin_lock_irqsave(&d->misc_lock);
+	vfwcfg_pio(&d->fwcfg, port, size, in, val);
+	spin_unlock_irqrestore(&d->misc_lock, f);
+}
+
 int vdev_create(struct vm *vm, const struct vdev_config *cfg)
 {
 	struct vdevs *d = kzalloc(sizeof(*d));
@@ -45,6 +52,7 @@ int vdev_create(struct vm *vm, const struct vdev_config *cfg)
 	vpic_init(&d->pic);
 	vrtc_init(&d->rtc, vm->ram_size);
 	vacpi_pm_init(&d->pm);
+	vfwcfg_init(&d->fwcfg, vm->ram_size, vm->cfg.vcpus);
 	vm->devs = d;
 	vm->intr_pending = vlapic_pending;
 	vuart_attach_irq(&d->uart, uart_irq, vm);

@@ -13,6 +13,7 @@
 #include "vmm/dev/vrtc.h"
 #include "vmm/dev/vacpi_pm.h"
 #include "vmm/dev/vuart.h"
+#include "vmm/dev/vfwcfg.h"
 
 /* ISA IRQs as GSIs (the MADT's overrides: IRQ0 -> GSI 2, the rest 1:1). */
 #define VDEV_GSI_PIT    2
@@ -52,9 +53,10 @@ struct vdevs {
 	spinlock_t pm_lock;
 	struct vacpi_pm pm;
 
-	spinlock_t misc_lock;           /* PCI address, reset control */
+	spinlock_t misc_lock;           /* PCI address, reset control, fw_cfg */
 	uint32_t pci_addr;              /* 0xCF8 */
 	uint8_t rst_cnt;                /* 0xCF9 */
+	struct vfwcfg fwcfg;            /* 0x510-0x511 */
 };
 
 /* A device's port handler: size 1, 2 or 4 (1 for the 8-bit ISA devices,
@@ -69,6 +71,7 @@ void vdev_pic_pio(struct vdevs *d, uint16_t port, unsigned size, bool in, uint32
 void vdev_rtc_pio(struct vdevs *d, uint16_t port, unsigned size, bool in, uint32_t *val);
 void vdev_uart_pio(struct vdevs *d, uint16_t port, unsigned size, bool in, uint32_t *val);
 void vdev_exit_pio(struct vdevs *d, uint16_t port, unsigned size, bool in, uint32_t *val);
+void vdev_fwcfg_pio(struct vdevs *d, uint16_t port, unsigned size, bool in, uint32_t *val);
 void vdev_pm_pio(struct vdevs *d, uint16_t port, unsigned size, bool in, uint32_t *val);
 bool vdev_pm_claims(const struct vdevs *d, uint16_t port);
 

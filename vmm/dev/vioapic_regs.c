@@ -22,6 +22,11 @@ static bool is_level(uint64_t rte)
 static void emit(struct vioapic_regs *s, unsigned pin, struct vioapic_out *out)
 {
 	uint64_t rte = s->rte[pin];
+	unsigned mode = (unsigned)((rte & VIOAPIC_RTE_DELMODE) >> 8);
+	/* Modes 3 and 6 are reserved in the 82093AA datasheet: no message
+	 * (6 is a start-up IPI on the APIC bus, which no I/O APIC sends). */
+	if (mode == 3 || mode == 6)
+		return;
 	struct vioapic_msg *m = &out->msg[out->n++];
 	m->dest = (uint32_t)(rte >> VIOAPIC_RTE_DEST_SHIFT);
 	m->logical = rte & VIOAPIC_RTE_DESTLOG;

@@ -1,5 +1,6 @@
 /* Virtual local APIC (SDM Vol. 3 chapters 11-12 for the architecture). */
 #include "vmm/dev/vlapic.h"
+#include "vmm/dev/vlapic_rules.h"
 #include "vmm/dev/vdev.h"
 #include "core/log.h"
 #include "core/mm.h"
@@ -44,7 +45,11 @@ struct vlapic {
 	struct vcpu *v;
 	spinlock_t lock;
 	uint64_t base;                  /* IA32_APIC_BASE */
-	uint32_t tpr, svr, ldr, dfr, esr, icr_hi;
+	uint32_t tpr, svr, ldr, dfr, icr_hi;
+	/* Errors are collected in esr_acc; a write to the ESR latches them
+	 * into esr, the value reads return, and starts collecting anew
+	 * (SDM 11.5.3). */
+	uint32_t esr, esr_acc;
 	uint32_t lvt[7];                /* timer, thermal, perf, lint0, lint1, error, cmci */
 	uint32_t irr[8], isr[8], tmr[8];
 	/* Bit i set when irr[i] / isr[i] is not zero: finding the highest
@@ -102,8 +107,7 @@ static uint32_t ppr(const struct vlapic *l)
 
 static uint64_t divider(const struct vlapic *l)
 {
-	unsigned d = (l->tdcr & 3) | ((l->tdcr >> 1) & 4);
-	return d == 7 ? 1 : 2ull << d;
+	return vlapic_divisor(l->tdcr);
 }
 
 static void timer_arm(struct vlapic *l, uint64_t deadline)
@@ -115,13 +119,41 @@ static void timer_arm(struct vlapic *l, uint64_t deadline)
 		timer_cancel(&l->timer);
 }
 
+#define ESR_SEND_ILLEGAL 0x20
+#define ESR_RECV_ILLEGAL 0x40
+
+/* Record an error; an unmasked LVT error entry with a legal vector
+ * interrupts (SDM 11.5.3; an illegal one there is ignored, not re-logged). */
+static void error_locked(struct vlapic *l, uint32_t bit)
+{
+	l->esr_acc |= bit;
+	uint32_t lvt = l->lvt[5];
+	if (!(lvt & LVT_MASK) && (lvt & 0xff) >= 16)
+		vec_set(l->irr, &l->irr_words, lvt & 0xff);
+}
+
 static void deliver_locked(struct vlapic *l, uint8_t vec)
 {
 	if (vec < 16) {
-		l->esr |= 0x40;                 /* received illegal vector */
+		error_locked(l, ESR_RECV_ILLEGAL);
 		return;
 	}
 	vec_set(l->irr, &l->irr_words, vec);
+}
+
+/* Arm the timer for the TSC-deadline l->tscdl of the guest's TSC: at once
+ * if it has passed, at most VLAPIC_TSCDL_MAX_NS ahead otherwise (the
+ * expiry re-arms for the rest), so a huge value overflows nothing. */
+static void tscdl_arm(struct vlapic *l)
+{
+	if (!l->tscdl) {
+		timer_arm(l, 0);
+		return;
+	}
+	uint64_t gnow = rdtsc() + (uint64_t)l->v->vm->tsc_offset, now = time_now();
+	uint64_t left = l->tscdl > gnow ? l->tscdl - gnow : 0;
+	uint64_t max_ticks = ns_to_tsc(VLAPIC_TSCDL_MAX_NS);
+	timer_arm(l, now + (left > max_ticks ? VLAPIC_TSCDL_MAX_NS : tsc_to_ns(left)));
 }
 
 static void timer_fire(struct timer *t, void *arg)
@@ -133,20 +165,29 @@ static void timer_fire(struct timer *t, void *arg)
 		spin_unlock_irqrestore(&l->lock, f);
 		return;
 	}
+	if (l->v->vm->state != VM_RUNNING) {
+		l->tm_deadline = 0;             /* a stopped VM's timer stops */
+		spin_unlock_irqrestore(&l->lock, f);
+		return;
+	}
 	if (now < l->tm_deadline) {             /* re-armed elsewhere, or early */
 		timer_set(&l->timer, l->tm_deadline);
 		spin_unlock_irqrestore(&l->lock, f);
 		return;
 	}
 	uint32_t lvt = l->lvt[0];
+	if ((lvt & (3u << 17)) == TMR_TSCDL && l->tscdl &&
+	    rdtsc() + (uint64_t)l->v->vm->tsc_offset < l->tscdl) {
+		/* A far deadline was armed in steps: not there yet. */
+		tscdl_arm(l);
+		spin_unlock_irqrestore(&l->lock, f);
+		return;
+	}
 	if (!(lvt & LVT_MASK))
 		deliver_locked(l, lvt & 0xff);
 	if ((lvt & (3u << 17)) == TMR_PERIODIC && l->tmict) {
-		uint64_t period = (uint64_t)l->tmict * divider(l);
-		/* Skip missed periods rather than storming the guest. */
-		uint64_t next = l->tm_deadline + period;
-		if (next <= now)
-			next = now + period;
+		uint64_t period = vlapic_period_ns(l->tmict, divider(l), true);
+		uint64_t next = vlapic_next_period(l->tm_deadline, period, now);
 		l->tm_start = next - period;
 		timer_arm(l, next);
 	} else {
@@ -189,7 +230,7 @@ void vlapic_reset(struct vcpu *v)
 	l->svr = 0xff;
 	l->ldr = 0;
 	l->dfr = 0xffffffff;
-	l->esr = 0;
+	l->esr = l->esr_acc = 0;
 	l->icr_hi = 0;
 	for (int i = 0; i < 7; i++)
 		l->lvt[i] = LVT_MASK;
@@ -252,7 +293,10 @@ static bool send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
 		spin_unlock(&t->lock);
 		vcpu_kick(t);
 		break;
-	case 6:                                          /* SIPI: only in wait-for-SIPI */
+	case 6:
+		/* SIPI: taken in wait-for-SIPI, which a vCPU with an INIT
+		 * still to apply is as good as in (its pCPU may be busy with
+		 * other work when the SIPI comes); the first one counts. */
 		spin_lock(&t->lock);
 		if ((t->state == VCPU_WAIT_SIPI || t->init_pending) && t->sipi_vector < 0)
 			t->sipi_vector = vec;
@@ -304,6 +348,17 @@ static void send_ipi(struct vlapic *src, uint32_t lo, uint32_t dest)
 	unsigned mode = (lo >> 8) & 7, shorthand = (lo >> 18) & 3;
 	if (mode == 5 && !(lo & (1u << 14)))
 		return;                                  /* INIT level de-assert */
+	if (mode == 3 || mode == 7 || mode == 2)
+		return;                                  /* reserved, ExtINT, SMI: nothing */
+	if (mode <= 1 && (lo & 0xff) < 16) {
+		/* Fixed or lowest priority with vector 0-15: the sender logs
+		 * "send illegal vector" and nothing is sent (SDM 11.5.3). */
+		uint64_t f = spin_lock_irqsave(&src->lock);
+		error_locked(src, ESR_SEND_ILLEGAL);
+		spin_unlock_irqrestore(&src->lock, f);
+		vcpu_kick(src->v);
+		return;
+	}
 	route(src->v->vm, src->v, shorthand, dest, lo & (1u << 11), mode, lo & 0xff, false,
 	      x2(src) ? 0xffffffffu : 0xffu);
 }
@@ -311,7 +366,11 @@ static void send_ipi(struct vlapic *src, uint32_t lo, uint32_t dest)
 void vlapic_deliver(struct vm *vm, uint32_t dest, bool logical, unsigned mode, uint8_t vector, bool level)
 {
 	/* An IOAPIC message: 0xff broadcasts in xAPIC terms; x2APIC guests use
-	 * IDs below 255 here (the IOAPIC destination field is 8 bits). */
+	 * IDs below 255 here (the IOAPIC destination field is 8 bits). Only
+	 * fixed, lowest priority, NMI and INIT messages act; a start-up
+	 * message cannot come from an I/O APIC (its mode 6 is reserved). */
+	if (mode != 0 && mode != 1 && mode != 4 && mode != 5)
+		return;
 	route(vm, NULL, 0, dest, logical, mode, vector, level, 0xff);
 }
 
@@ -322,7 +381,7 @@ static uint32_t current_count(const struct vlapic *l)
 	uint64_t now = time_now();
 	if (now >= l->tm_deadline)
 		return 0;
-	return (uint32_t)((l->tm_deadline - now) / divider(l));
+	return vlapic_current_count(l->tm_deadline - now, divider(l), l->tmict);
 }
 
 static uint32_t reg_read(struct vlapic *l, unsigned off)
@@ -338,7 +397,7 @@ static uint32_t reg_read(struct vlapic *l, unsigned off)
 		return l->irr[(off - R_IRR) >> 4];
 	switch (off) {
 	case R_ID: return x2(l) ? l->v->apic_id : l->v->apic_id << 24;
-	case R_VER: return 0x14 | (6u << 16) | (1u << 24);  /* 7 LVTs, no EOI broadcast suppression */
+	case R_VER: return 0x14 | (6u << 16);            /* 7 LVTs, no EOI broadcast suppression */
 	case R_TPR: return l->tpr;
 	case R_APR: return 0;
 	case R_PPR: return ppr(l);
@@ -393,7 +452,10 @@ static bool reg_write(struct vlapic *l, unsigned off, uint32_t val, uint32_t *ip
 			for (int i = 0; i < 7; i++)
 				l->lvt[i] |= LVT_MASK;
 		break;
-	case R_ESR: l->esr = 0; break;
+	case R_ESR:
+		l->esr = l->esr_acc;
+		l->esr_acc = 0;
+		break;
 	case R_ICR2: l->icr_hi = val; break;
 	case R_ICR:
 		*ipi_lo = val;
@@ -404,7 +466,8 @@ static bool reg_write(struct vlapic *l, unsigned off, uint32_t val, uint32_t *ip
 			break;
 		l->tmict = val;
 		l->tm_start = time_now();
-		timer_arm(l, val ? l->tm_start + (uint64_t)val * divider(l) : 0);
+		timer_arm(l, val ? l->tm_start + vlapic_period_ns(val, divider(l),
+			  (l->lvt[0] & (3u << 17)) == TMR_PERIODIC) : 0);
 		break;
 	case R_TDCR: l->tdcr = val & 0xb; break;
 	case R_SELF:
@@ -470,7 +533,7 @@ bool vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	if (msr < 0x800 || msr > 0x8ff || !x2(l))
 		return false;
 	unsigned off = (msr - 0x800) << 4;
-	if (off == R_DFR || off == R_ICR2 || off == R_EOI || off == R_SELF)
+	if (!vlapic_x2apic_access_ok(off, false, 0))
 		return false;
 	uint64_t f = spin_lock_irqsave(&l->lock);
 	*val = reg_read(l, off);
@@ -489,7 +552,8 @@ bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 		uint64_t keep = VLAPIC_BASE | (l->base & BASE_BSP);
 		if ((val & ~(BASE_EN | BASE_EXTD | BASE_BSP)) != VLAPIC_BASE ||
 		    ((val & BASE_EXTD) && !(val & BASE_EN)) ||
-		    (x2(l) && (val & BASE_EN) && !(val & BASE_EXTD)))
+		    (x2(l) && (val & BASE_EN) && !(val & BASE_EXTD)) ||
+		    (!(l->base & BASE_EN) && (val & BASE_EXTD)))     /* disabled -> x2APIC */
 			return false;
 		l->base = keep | (val & (BASE_EN | BASE_EXTD));
 		return true;
@@ -497,20 +561,15 @@ bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 	if (msr == 0x6e0) {
 		uint64_t f = spin_lock_irqsave(&l->lock);
 		l->tscdl = val;
-		if ((l->lvt[0] & (3u << 17)) == TMR_TSCDL) {
-			uint64_t host = val ? val - (uint64_t)v->vm->tsc_offset : 0;
-			uint64_t now_tsc = rdtsc(), now = time_now();
-			uint64_t dl = !val ? 0 : host <= now_tsc ? now : now + tsc_to_ns(host - now_tsc);
-			timer_arm(l, dl);
-		}
+		if ((l->lvt[0] & (3u << 17)) == TMR_TSCDL)
+			tscdl_arm(l);
 		spin_unlock_irqrestore(&l->lock, f);
 		return true;
 	}
 	if (msr < 0x800 || msr > 0x8ff || !x2(l))
 		return false;
 	unsigned off = (msr - 0x800) << 4;
-	if (off == R_ID || off == R_VER || off == R_PPR || off == R_LDR || off == R_DFR ||
-	    off == R_TMCCT || off == R_ICR2 || (off >= R_ISR && off < R_ESR))
+	if (!vlapic_x2apic_access_ok(off, true, val))
 		return false;
 	uint32_t lo = 0, dest = 0;
 	uint64_t f = spin_lock_irqsave(&l->lock);

@@ -32,10 +32,13 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 		pv_cpuid(v, leaf, sub, out);
 		return;
 	}
-	uint32_t max_basic;
+	uint32_t max_basic, max_ext;
 	cpuid(0, &max_basic, &b, &c, &d);
-	if (leaf < 0x80000000u && leaf > max_basic)
-		leaf = max_basic;            /* the CPU answers out-of-range leaves so */
+	cpuid(0x80000000u, &max_ext, &b, &c, &d);
+	/* Intel CPUs answer a leaf above the basic or extended maximum as the
+	 * highest basic leaf (SDM "CPUID"): the filtered one, here. */
+	if ((leaf < 0x80000000u && leaf > max_basic) || (leaf >= 0x80000000u && leaf > max_ext))
+		leaf = max_basic;
 	cpuid_count(leaf, sub, &a, &b, &c, &d);
 	switch (leaf) {
 	case 1:
@@ -65,12 +68,28 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 		break;
 	case 7:
 		if (sub == 0) {
-			/* No SGX, TSC_ADJUST, RTM/HLE, MPX, PT, PKU, WAITPKG. */
+			/* One more subleaf at most (below). No SGX, TSC_ADJUST,
+			 * RTM/HLE, MPX, PT; no PKU, WAITPKG, CET shadow stacks,
+			 * Key Locker, SGX launch control, PKS: their state (PKRU,
+			 * CET and PL*_SSP MSRs, ...) is not switched. */
+			a = MIN(a, 1u);
 			b &= ~((1u << 1) | (1u << 2) | (1u << 4) | (1u << 11) | (1u << 14) | (1u << 25));
-			c &= ~((1u << 3) | (1u << 4) | (1u << 5));
-			/* No speculation-control MSRs (IBRS/IBPB, STIBP, L1D
-			 * flush, ARCH_CAPABILITIES, core capabilities, SSBD). */
-			d &= ~((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 30) | (1u << 31));
+			c &= ~((1u << 3) | (1u << 4) | (1u << 5) | (1u << 7) | (1u << 23) | (1u << 30) |
+			       (1u << 31));
+			/* No UINTR, PCONFIG, arch LBR, CET IBT, AMX (state not
+			 * switched either), and no speculation-control MSRs
+			 * (IBRS/IBPB, STIBP, L1D flush, ARCH_CAPABILITIES, core
+			 * capabilities, SSBD). */
+			d &= ~((1u << 5) | (1u << 18) | (1u << 19) | (1u << 20) | (1u << 22) | (1u << 24) |
+			       (1u << 25) | (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) |
+			       (1u << 30) | (1u << 31));
+		} else if (sub == 1) {
+			/* Only plain instruction extensions: AVX-VNNI, AVX512_BF16,
+			 * fast zero-length MOVSB, fast short STOSB and CMPSB. */
+			a &= (1u << 4) | (1u << 5) | (1u << 10) | (1u << 11) | (1u << 12);
+			b = c = d = 0;
+		} else {
+			a = b = c = d = 0;
 		}
 		break;
 	case 0xB: case 0x1F:

@@ -4,6 +4,7 @@
  * what its hardware needs (VT-x fixed bits, shadows). */
 #include "vmm/emul/emul.h"
 #include "vmm/dev/vlapic.h"
+#include "vmm/vm/gpa.h"
 
 /* CR0 bits that exist; writes to the other bits of 31:0 are ignored,
  * to bits 63:32 fault (SDM "MOV to/from Control Registers"). */
@@ -15,6 +16,37 @@ static void set_efer(struct vcpu *v, uint64_t efer)
 	backend->set_reg(v, VREG_EFER, efer);
 }
 
+static bool pae_paging(uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LMA);
+}
+
+/* PAE paging keeps its four PDPTEs in the CPU; they are (re)loaded from
+ * CR3[31:5] when PAE paging starts, on MOV to CR3, and when CR0.CD/NW/PG
+ * or CR4.PGE/PAE/PSE/SMEP change under it (SDM 4.4.1; KVM's
+ * X86_CR0/CR4_PDPTR_BITS). The backend caches them; deciding when is
+ * here. A present entry with a reserved bit set (2:1, 8:5, 63:MAXPHYADDR)
+ * makes the instruction #GP with nothing changed. */
+#define CR0_PDPTE_BITS (CR0_CD | CR0_NW | CR0_PG)
+#define CR4_PDPTE_BITS (CR4_PGE | CR4_PAE | CR4_PSE | CR4_SMEP)
+
+static NOINLINE bool load_pdptes(struct vcpu *v, uint64_t cr3)
+{
+	uint64_t pdpte[4];
+	uint32_t r[4];
+	emul_cpuid(v, 0x80000008, 0, r);
+	unsigned maxphy = r[0] & 0xff;
+	uint64_t rsvd = 0x1e6ull | (maxphy && maxphy < 64 ? ~0ull << maxphy : 0);
+	if (!vm_read_gpa(v->vm, cr3 & 0xffffffe0ull, pdpte, sizeof(pdpte)))
+		return false;           /* not RAM: the bus reads all ones, reserved bits set */
+	for (unsigned i = 0; i < 4; i++)
+		if ((pdpte[i] & 1) && (pdpte[i] & rsvd))
+			return false;
+	for (unsigned i = 0; i < 4; i++)
+		backend->set_reg(v, VREG_PDPTE0 + i, pdpte[i]);
+	return true;
+}
+
 bool emul_write_cr0(struct vcpu *v, uint64_t val)
 {
 	const struct vmm_backend *b = backend;
@@ -24,14 +56,18 @@ bool emul_write_cr0(struct vcpu *v, uint64_t val)
 	if (((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD)))
 		return false;
 	uint64_t old = b->get_reg(v, VREG_CR0), efer = b->get_reg(v, VREG_EFER);
+	uint64_t cr4 = b->get_reg(v, VREG_CR4);
 	bool was_pg = old & CR0_PG, pg = val & CR0_PG;
 	/* Long mode turns on and off with paging (SDM 10.8.5, APM 14.6). */
 	if (!was_pg && pg && (efer & EFER_LME)) {
-		if (!(b->get_reg(v, VREG_CR4) & CR4_PAE))
+		if (!(cr4 & CR4_PAE))
 			return false;                   /* long mode needs PAE */
 		set_efer(v, efer | EFER_LMA);
 	} else if (was_pg && !pg && (efer & EFER_LMA)) {
 		set_efer(v, efer & ~EFER_LMA);
+	} else if (pae_paging(val, cr4, efer) && ((val ^ old) & CR0_PDPTE_BITS) &&
+		   !load_pdptes(v, b->get_reg(v, VREG_CR3))) {
+		return false;
 	}
 	b->set_reg(v, VREG_CR0, val | CR0_ET);          /* ET is hard-wired to 1 */
 	return true;
@@ -76,10 +112,28 @@ bool emul_write_cr4(struct vcpu *v, uint64_t val)
 	uint64_t old = b->get_reg(v, VREG_CR4);
 	/* Reserved or not offered bits, PAE cleared in long mode, LA57 changed
 	 * while in long mode (SDM "MOV to CR4"). */
+	/* PCIDE only in IA-32e mode, and only turned on with CR3[11:0] = 0;
+	 * CET only with CR0.WP set. */
 	if ((val & ~emul_cr4_allowed(v)) || (lma && !(val & CR4_PAE)) ||
-	    (lma && ((val ^ old) & CR4_LA57)))
+	    (lma && ((val ^ old) & CR4_LA57)) ||
+	    ((val & CR4_PCIDE) && (!lma || (!(old & CR4_PCIDE) && (b->get_reg(v, VREG_CR3) & 0xfff)))) ||
+	    ((val & CR4_CET) && !(b->get_reg(v, VREG_CR0) & CR0_WP)))
+		return false;
+	uint64_t cr0 = b->get_reg(v, VREG_CR0), efer = b->get_reg(v, VREG_EFER);
+	if (pae_paging(cr0, val, efer) && ((val ^ old) & CR4_PDPTE_BITS) &&
+	    !load_pdptes(v, b->get_reg(v, VREG_CR3)))
 		return false;
 	b->set_reg(v, VREG_CR4, val);
+	return true;
+}
+
+bool emul_write_cr3(struct vcpu *v, uint64_t val)
+{
+	const struct vmm_backend *b = backend;
+	if (pae_paging(b->get_reg(v, VREG_CR0), b->get_reg(v, VREG_CR4), b->get_reg(v, VREG_EFER)) &&
+	    !load_pdptes(v, val))
+		return false;
+	b->set_reg(v, VREG_CR3, val);
 	return true;
 }
 
@@ -115,7 +169,7 @@ int emul_cr_access(struct vcpu *v, const struct vm_exit *e)
 		else if (cr == 8)
 			ok = !(val >> 4) && (vlapic_set_tpr(v, (uint32_t)val << 4), true);
 		else if (cr == 3)
-			b->set_reg(v, VREG_CR3, val);
+			ok = emul_write_cr3(v, val);
 		break;
 	}
 	case CR_OP_READ:
@@ -152,6 +206,15 @@ int emul_dr_access(struct vcpu *v, const struct vm_exit *e)
 	 * breakpoints, and no guest sees another's values. DR4/DR5 alias
 	 * DR6/DR7 unless CR4.DE is set, when they #UD (SDM 17.2.2). */
 	unsigned dr = e->u.dr.dr, gpr = e->u.dr.gpr;
+	uint64_t dr7 = backend->get_reg(v, VREG_DR7);
+	if (dr7 & DR7_GD) {
+		/* General detect: the MOV faults with #DB before it happens,
+		 * DR6.BD set, GD cleared for the handler (SDM 18.2.4). */
+		v->dr6 |= DR6_BD;
+		backend->set_reg(v, VREG_DR7, dr7 & ~DR7_GD);
+		emul_exception(v, X86_EXC_DB, false, 0);
+		return RUN_RESUME;
+	}
 	if (dr == 4 || dr == 5) {
 		if (backend->get_reg(v, VREG_CR4) & CR4_DE) {
 			emul_exception(v, X86_EXC_UD, false, 0);

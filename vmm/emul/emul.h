@@ -65,11 +65,18 @@ bool emul_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 /* cr.c: control and debug registers, EFER; false = #GP. */
 bool emul_write_cr0(struct vcpu *v, uint64_t val);
 bool emul_write_cr4(struct vcpu *v, uint64_t val);
+/* MOV to CR3 (and a task switch's CR3 load): PAE PDPTEs included. */
+bool emul_write_cr3(struct vcpu *v, uint64_t val);
 bool emul_write_efer(struct vcpu *v, uint64_t val);
 /* A MOV CR / CLTS / LMSW exit: RUN_RESUME (the instruction retired or a
  * #GP/#UD was raised). */
 int emul_cr_access(struct vcpu *v, const struct vm_exit *e);
 int emul_dr_access(struct vcpu *v, const struct vm_exit *e);
+
+/* task.c: a task-switch exit (CALL/JMP/IRET to a task, or an event
+ * through a task gate): RUN_RESUME, or RUN_STOP for what is not
+ * emulated (16-bit TSSes). */
+int emul_task_switch(struct vcpu *v, const struct vm_exit *e);
 /* A vCPU's debug registers at reset (INIT, creation). */
 void emul_dr_reset(struct vcpu *v);
 

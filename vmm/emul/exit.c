@@ -11,6 +11,10 @@
 
 void emul_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
 {
+	/* Real mode pushes no error code (SDM 21.1.4); VM entry refuses one
+	 * there (SDM 27.2.1.3). */
+	if (has_error && !(backend->get_reg(v, VREG_CR0) & CR0_PE))
+		has_error = false, error = 0;
 	v->exc = (struct x86_event){ .valid = true, .type = X86_EV_HW_EXC, .vector = (uint8_t)vector,
 				     .has_error = has_error, .error = error };
 }
@@ -215,6 +219,14 @@ static int h_skip(struct vcpu *v, const struct vm_exit *e)
 	return RUN_RESUME;
 }
 
+static int h_rdpmc(struct vcpu *v, const struct vm_exit *e)
+{
+	/* Guests are offered no performance counters (CPUID leaf 0xA is
+	 * zero), so every ECX names an invalid counter: #GP(0), as RDPMC
+	 * gives for one (SDM "RDPMC"), whatever CR4.PCE and the CPL. */
+	return gp(v);
+}
+
 static int h_error(struct vcpu *v, const struct vm_exit *e)
 {
 	return emul_stop_vm(v, STOP_ERROR, e->u.text);
@@ -245,7 +257,8 @@ static const struct {
 	[VMEXIT_SHUTDOWN] = { "shutdown", h_shutdown },
 	[VMEXIT_UD] = { "ud", h_ud },
 	[VMEXIT_SKIP] = { "skip", h_skip },
-	[VMEXIT_TASK_SWITCH] = { "task-switch", NULL },
+	[VMEXIT_TASK_SWITCH] = { "task-switch", emul_task_switch },
+	[VMEXIT_RDPMC] = { "rdpmc", h_rdpmc },
 	[VMEXIT_ERROR] = { "error", h_error },
 	[VMEXIT_UNHANDLED] = { "unhandled", NULL },
 };

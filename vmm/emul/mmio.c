@@ -22,24 +22,40 @@ void emul_guest_mode(struct vcpu *v, struct guest_mode *m)
 	m->cpl = b->get_cpl(v);
 }
 
-static unsigned fail(struct vcpu *v, const char *what, uint64_t gpa)
+/* Stop the VM: `fault` for an access no hardware would complete (outside
+ * RAM and devices), `error` for a device access lhv cannot emulate (an
+ * instruction form it does not decode), as docs/console.md says. */
+static unsigned fail(struct vcpu *v, enum vm_stop_reason why, const char *what, uint64_t gpa)
 {
 	char msg[128];
 	fmt_snprintf(msg, sizeof(msg), "%s at gpa %#llx", what, (unsigned long long)gpa);
-	vm_stop(v->vm, STOP_FAULT, 0, msg);
+	vm_stop(v->vm, why, 0, msg);
 	return 0;
+}
+
+/* STOS (no REP: the decoder refuses it) stepped rDI by the operand size,
+ * down when RFLAGS.DF is set, within the address size. */
+static void stos_step(struct vcpu *v, const struct x86_insn *in)
+{
+	uint64_t di = vcpu_get_gpr(v, GPR_RDI);
+	uint64_t step = (backend->get_reg(v, VREG_RFLAGS) & RFLAGS_DF) ? -(uint64_t)in->size : in->size;
+	uint64_t mask = in->addr_size == 8 ? ~0ull : in->addr_size == 4 ? 0xffffffffull : 0xffff;
+	uint64_t nd = (di + step) & mask;
+	/* A 32-bit address write zero-extends in 64-bit mode; a 16-bit one
+	 * keeps the upper bits (SDM 3.4.1.1). */
+	vcpu_set_gpr(v, GPR_RDI, in->addr_size == 2 ? (di & ~0xffffull) | nd : nd);
 }
 
 unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
 {
 	if (!dev_mmio_claims(gpa))
-		return fail(v, "access outside RAM and devices", gpa);
+		return fail(v, STOP_FAULT, "access outside RAM and devices", gpa);
 	struct guest_mode gm, *m = &gm;
 	emul_guest_mode(v, m);
 	uint8_t bytes[X86_MAX_INSN_LEN];
 	size_t n = guest_read_linear(v->vm, m, m->cs_base + m->rip, bytes, sizeof(bytes));
 	if (!n)
-		return fail(v, "cannot fetch the instruction accessing a device", gpa);
+		return fail(v, STOP_ERROR, "cannot fetch the instruction accessing a device", gpa);
 	struct x86_insn in;
 	const char *err;
 	enum x86_cpu_mode mode = m->code_bits == 64 ? X86_MODE_64 : m->code_bits == 32 ? X86_MODE_32 :
@@ -47,10 +63,8 @@ unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
 	if (x86_decode(bytes, n, mode, &in, &err) < 0) {
 		char msg[96];
 		fmt_snprintf(msg, sizeof(msg), "undecodable device access (%s)", err);
-		return fail(v, msg, gpa);
+		return fail(v, STOP_ERROR, msg, gpa);
 	}
-	if (in.string)
-		return fail(v, "string instruction on a device", gpa);
 	uint64_t memval = 0, regval;
 	uint64_t src = in.has_imm ? in.imm : in.reg >= 0 ?
 		x86_reg_get(vcpu_get_gpr(v, (unsigned)in.reg), in.size, in.high8) : 0;
@@ -64,6 +78,8 @@ unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
 	case X86_MMIO_WRITE:
 		memval = src & x86_size_mask(in.size);
 		dev_mmio(v, gpa, in.size, true, &memval);
+		if (in.string)
+			stos_step(v, &in);
 		break;
 	case X86_MMIO_XCHG:
 		dev_mmio(v, gpa, in.size, false, &memval);
@@ -74,13 +90,13 @@ unsigned emul_mmio(struct vcpu *v, uint64_t gpa)
 		break;
 	case X86_MMIO_RMW:
 	case X86_MMIO_CMP: {
-		/* Flags are not reflected back: no device model needs them yet,
-		 * and Linux never branches on flags from device memory ops. */
-		uint64_t flags = 0;
+		/* The arithmetic flags are the instruction's, as on RAM. */
+		uint64_t flags = backend->get_reg(v, VREG_RFLAGS);
 		dev_mmio(v, gpa, in.size, false, &memval);
 		uint64_t res = x86_alu(in.alu, memval, src, in.size, &flags);
 		if (in.kind == X86_MMIO_RMW)
 			dev_mmio(v, gpa, in.size, true, &res);
+		backend->set_reg(v, VREG_RFLAGS, flags);
 		break;
 	}
 	}

@@ -63,6 +63,21 @@ bool gla_to_gpa(struct vm *vm, const struct guest_mode *m, uint64_t gla, uint64_
 	return false;
 }
 
+bool guest_write_linear(struct vm *vm, const struct guest_mode *m, uint64_t gla,
+			const void *src, size_t len)
+{
+	size_t done = 0;
+	const uint8_t *s = src;
+	while (done < len) {
+		uint64_t gpa;
+		size_t n = MIN(len - done, (size_t)(PAGE_SIZE - ((gla + done) & (PAGE_SIZE - 1))));
+		if (!gla_to_gpa(vm, m, gla + done, &gpa) || !vm_write_gpa(vm, gpa, s + done, n))
+			return false;
+		done += n;
+	}
+	return true;
+}
+
 size_t guest_read_linear(struct vm *vm, const struct guest_mode *m, uint64_t gla,
 			 void *dst, size_t len)
 {

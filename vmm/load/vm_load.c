@@ -13,8 +13,8 @@
 #define MBI_GPA  0x10000ull
 #define MBI_SIZE 0xF000ull
 
-static int load_mb1(struct vm *vm, const void *file, size_t len, struct guest_entry *e,
-		    char *err, size_t errlen)
+static int load_mb1(struct vm *vm, const void *file, size_t len, const struct vm_module *mods,
+		    size_t nmods, struct guest_entry *e, char *err, size_t errlen)
 {
 	static const struct mb1_range reserved[] = { { MBI_GPA, MBI_GPA + MBI_SIZE } };
 	struct mb1_image img;
@@ -26,7 +26,24 @@ static int load_mb1(struct vm *vm, const void *file, size_t len, struct guest_en
 		if (!vm_write_gpa(vm, s->gpa, (const uint8_t *)file + s->offset, s->filesz))
 			return fmt_error(err, errlen, "segment %u does not fit in guest RAM", i);
 	}
-	struct mb1_info_args args = { vm->ram_size, vm->cfg.cmdline, NULL, 0 };
+	/* Modules: page-aligned (the header's bit 0 may ask for it) after the
+	 * kernel's last byte, BSS included, where the Multiboot loaders put
+	 * them (kvm-unit-tests reads its environment from there before it
+	 * allocates anything), in RAM and below 4 GiB. */
+	struct mb1_module mb[VM_MAX_MODULES];
+	uint64_t at = ALIGN_UP(img.load_end, PAGE_SIZE);
+	if (nmods > VM_MAX_MODULES)
+		return fmt_error(err, errlen, "%zu modules (at most %u)", nmods, VM_MAX_MODULES);
+	for (size_t i = 0; i < nmods; i++) {
+		if (at + mods[i].len > MIN(vm->ram_size, 1ull << 32) ||
+		    !vm_write_gpa(vm, at, mods[i].data, mods[i].len))
+			return fmt_error(err, errlen, "module %zu (%zu bytes) does not fit in guest RAM "
+					 "after the kernel (ends at %#llx)", i + 1, mods[i].len,
+					 (unsigned long long)img.load_end);
+		mb[i] = (struct mb1_module){ at, at + mods[i].len, mods[i].string ? mods[i].string : "" };
+		at = ALIGN_UP(at + mods[i].len, PAGE_SIZE);
+	}
+	struct mb1_info_args args = { vm->ram_size, vm->cfg.cmdline, mb, nmods };
 	void *buf = gpa_to_hva(vm, MBI_GPA, MBI_SIZE);
 	if (mb1_build_info(buf, MBI_SIZE, MBI_GPA, &args, err, errlen) < 0)
 		return -1;
@@ -141,16 +158,20 @@ static int load_linux(struct vm *vm, const void *file, size_t len, const void *i
 }
 
 int vm_load_kernel(struct vm *vm, enum guest_image_kind kind, const void *file, size_t len,
-		   const void *initrd, size_t initrd_len, struct guest_entry *e,
-		   char *err, size_t errlen)
+		   const void *initrd, size_t initrd_len, const struct vm_module *mods,
+		   size_t nmods, struct guest_entry *e, char *err, size_t errlen)
 {
 	memset(e, 0, sizeof(*e));
+	if (nmods && kind != GUEST_IMAGE_MB1)
+		return fmt_error(err, errlen, "module lines were given but the kernel is not a "
+				 "Multiboot kernel (modules are for Multiboot guests)");
 	switch (kind) {
 	case GUEST_IMAGE_MB1:
 		if (initrd)
 			return fmt_error(err, errlen, "an initrd was given but the kernel is a Multiboot "
-					 "kernel (initrds are for Linux guests)");
-		return load_mb1(vm, file, len, e, err, errlen);
+					 "kernel (initrds are for Linux guests; a Multiboot guest takes "
+					 "'vm=%s module' lines)", vm->name);
+		return load_mb1(vm, file, len, mods, nmods, e, err, errlen);
 	case GUEST_IMAGE_LINUX_BZIMAGE:
 		return load_linux(vm, file, len, initrd, initrd_len, e, err, errlen);
 	case GUEST_IMAGE_PVH:

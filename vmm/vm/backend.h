@@ -54,6 +54,11 @@ enum vcpu_reg {
 	VREG_DR7, VREG_PAT, VREG_SYSENTER_CS, VREG_SYSENTER_ESP, VREG_SYSENTER_EIP,
 	VREG_FS_BASE, VREG_GS_BASE, VREG_KGS_BASE,
 	VREG_STAR, VREG_LSTAR, VREG_CSTAR, VREG_SFMASK, VREG_TSC_AUX,
+	/* The four PAE page-directory pointers the CPU caches (SDM 4.4.1):
+	 * vmm/emul/cr.c loads them when the architecture says; a backend
+	 * whose hardware reads them from guest memory itself ignores them. */
+	VREG_PDPTE0, VREG_PDPTE1, VREG_PDPTE2, VREG_PDPTE3,
+	VREG_GDTR_BASE, VREG_GDTR_LIMIT, VREG_IDTR_BASE, VREG_IDTR_LIMIT,
 	VREG_NR
 };
 
@@ -96,6 +101,8 @@ struct vmm_backend {
 	uint64_t (*get_reg)(struct vcpu *v, enum vcpu_reg r);
 	void (*set_reg)(struct vcpu *v, enum vcpu_reg r, uint64_t val);
 	void (*get_seg)(struct vcpu *v, unsigned seg, struct x86_seg *out);   /* X86_SEG_* */
+	/* Load a segment register's hidden state as given (task switches). */
+	void (*set_seg)(struct vcpu *v, unsigned seg, const struct x86_seg *s);
 	unsigned (*get_cpl)(struct vcpu *v);
 	/* Default operand size of the code now running: 16, 32 or 64 (CS.L in
 	 * long mode, else CS.D/B). Cheaper than get_seg(CS) on every exit. */

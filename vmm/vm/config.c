@@ -40,7 +40,7 @@ struct vmcfg_raw {
 	char name[VM_NAME_MAX];
 	uint64_t vcpus, weight, cap;
 	char mem[VMCFG_RAW_MAX], slice[VMCFG_RAW_MAX], pv[VMCFG_RAW_MAX], user_hc[VMCFG_RAW_MAX];
-	bool initrd;
+	bool initrd, module;
 	bool seen_name, seen_vcpus, seen_mem, seen_weight, seen_cap, seen_slice, seen_pv, seen_user_hc;
 };
 
@@ -252,16 +252,20 @@ static void check_kernel(struct vmcfg_raw *r, uint64_t mem_free, struct vm_confi
 	check_user_hc(r, c, p);
 }
 
-static void check_initrd(struct vmcfg_raw *r, const char *tail, struct vmcfg_problems *p)
+/* An initrd or module line: a VM's name and (module only) a string. */
+static void check_attached(struct vmcfg_raw *r, const char *tail, struct vmcfg_problems *p)
 {
 	static const char *const names[] = { "vcpus", "mem", "weight", "cap", "slice", "pv", "user_hc" };
 	const bool seen[] = { r->seen_vcpus, r->seen_mem, r->seen_weight,
 			      r->seen_cap, r->seen_slice, r->seen_pv, r->seen_user_hc };
+	const char *what = r->initrd ? "an initrd" : "a module";
 
+	if (r->initrd && r->module)
+		problem(p, "a line is either 'initrd' or 'module'");
 	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
 		if (seen[i])
-			problem(p, "option '%s' not allowed on an initrd line", names[i]);
-	if (tail)
+			problem(p, "option '%s' not allowed on %s line", names[i], what);
+	if (tail && r->initrd)
 		problem(p, "a guest command line is not allowed on an initrd line");
 }
 
@@ -299,6 +303,7 @@ int vm_config_parse(const char *line, uint64_t mem_free, struct vm_config *c,
 		{ "pv", OPT_STR, r.pv, sizeof(r.pv), 0, 0, &r.seen_pv },
 		{ "user_hc", OPT_STR, r.user_hc, sizeof(r.user_hc), 0, 0, &r.seen_user_hc },
 		{ "initrd", OPT_FLAG, &r.initrd, 0, 0, 0, NULL },
+		{ "module", OPT_FLAG, &r.module, 0, 0, 0, NULL },
 	};
 	bool named;
 
@@ -318,8 +323,9 @@ int vm_config_parse(const char *line, uint64_t mem_free, struct vm_config *c,
 		problem(&p, "missing vm=<name>");
 
 	c->is_initrd = r.initrd;
-	if (r.initrd)
-		check_initrd(&r, tail, &p);
+	c->is_module = r.module && !r.initrd;
+	if (r.initrd || r.module)
+		check_attached(&r, tail, &p);
 	else
 		check_kernel(&r, mem_free, c, &p);
 	if (tail && !r.initrd)

@@ -2,8 +2,11 @@
  * guest kernel carries a line
  *     vm=<name> vcpus=<N> mem=<size> [weight=<n>] [cap=<percent>]
  *        [slice=<time>] [pv=<features>] [user_hc=<calls>] [-- <guest command line>]
- * and a module that is the initrd of guest <name> carries
+ * a module that is the initrd of guest <name> carries
  *     vm=<name> initrd
+ * and a Multiboot module for guest <name> (its file, then the module's
+ * string, handed to a Multiboot v1 kernel in the order of the lines) carries
+ *     vm=<name> module [-- <string>]
  * <time> is a number of milliseconds, or a number with a "ms" or "us" suffix.
  * <features> is `all` (the default: what a KVM host offers), `none`, or a
  * comma-separated list of unhalt, steal, tlb, yield, ipi, realtime and all
@@ -43,6 +46,7 @@
 struct vm_config {
 	char name[VM_NAME_MAX];         /* [A-Za-z0-9_-], 1..31 characters */
 	bool is_initrd;                 /* "vm=<name> initrd": only name matters */
+	bool is_module;                 /* "vm=<name> module": name and cmdline (its string) */
 	unsigned vcpus;                 /* 1..VM_MAX_VCPUS */
 	uint64_t mem;                   /* bytes, a multiple of VM_MEM_ALIGN */
 	unsigned weight;                /* 1..65535, default 256 */
@@ -51,7 +55,7 @@ struct vm_config {
 	unsigned pv;                    /* VM_PV_*, default VM_PV_ALL */
 	unsigned user_hc;               /* VM_USER_HC_*: hypercall groups open to CPL 3 */
 	bool has_cmdline;               /* "--" was given (cmdline may be "") */
-	char cmdline[VM_CMDLINE_MAX];
+	char cmdline[VM_CMDLINE_MAX];   /* the guest's command line, or a module's string */
 };
 
 /* Parse one module line. mem_free: bytes the guest may have at most.

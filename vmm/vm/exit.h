@@ -29,6 +29,7 @@ enum vm_exit_code {
 	VMEXIT_UD,            /* an instruction the guest may not use: inject #UD */
 	VMEXIT_SKIP,          /* an instruction that does nothing for a guest (INVD, WBINVD) */
 	VMEXIT_TASK_SWITCH,   /* u.ts */
+	VMEXIT_RDPMC,         /* RDPMC (counter in ECX) */
 	VMEXIT_ERROR,         /* the backend cannot run this guest on (failed entry,
 			       * misconfiguration): u.text says why */
 	VMEXIT_UNHANDLED,     /* an exit the backend does not decode: u.text names it */

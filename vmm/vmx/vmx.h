@@ -100,6 +100,7 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r);
 void vmx_set_reg(struct vcpu *v, enum vcpu_reg r, uint64_t val);
 void vmx_get_seg(struct vcpu *v, unsigned seg, struct x86_seg *out);
 void vmx_set_seg(unsigned seg, const struct x86_seg *s);
+void vmx_set_seg_op(struct vcpu *v, unsigned seg, const struct x86_seg *s);
 unsigned vmx_get_cpl(struct vcpu *v);
 unsigned vmx_get_code_bits(struct vcpu *v);
 unsigned vmx_get_intr_state(struct vcpu *v);

@@ -48,6 +48,12 @@ static const struct vmx_req vmx_required[] = {
 	{ VMX_CTL_PIN, true, PIN_EXTINT_EXITING, "external-interrupt exiting" },
 	{ VMX_CTL_PIN, true, PIN_NMI_EXITING, "NMI exiting" },
 	{ VMX_CTL_PROC, true, PROC_HLT_EXITING, "HLT exiting" },
+	/* Guests see no MONITOR/MWAIT and no performance counters (CPUID):
+	 * the instructions must exit so they fault as on such a CPU, and a
+	 * guest cannot park a pCPU in MWAIT or read the host's counters. */
+	{ VMX_CTL_PROC, true, PROC_MWAIT_EXITING, "MWAIT exiting" },
+	{ VMX_CTL_PROC, true, PROC_MONITOR_EXITING, "MONITOR exiting" },
+	{ VMX_CTL_PROC, true, PROC_RDPMC_EXITING, "RDPMC exiting" },
 	{ VMX_CTL_PROC, false, PROC_INTR_WINDOW_EXITING, "interrupt-window exiting" },
 	{ VMX_CTL_PROC, true, PROC_IO_BITMAPS, "I/O bitmaps" },
 	{ VMX_CTL_PROC, true, PROC_MSR_BITMAPS, "MSR bitmaps" },

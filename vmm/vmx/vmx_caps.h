@@ -52,6 +52,15 @@ enum vmx_feature {
 	VMX_FEAT_VNMI           = 1u << 15, /* virtual NMIs (+ NMI-window exiting) */
 };
 
+/* Features lhv does not use even when present (the disable mask it passes
+ * to vmx_caps_compute): APIC virtualization needs an APIC-access page model
+ * the software LAPIC does not have (reported as available but off); XSAVES
+ * stays off because guests are not offered it (vmm/emul/cpuid.c: no
+ * supervisor state is switched), so the instruction #UDs as on a CPU
+ * without it. */
+#define VMX_FEATURES_UNUSED (VMX_FEAT_TPR_SHADOW | VMX_FEAT_APIC_REG_VIRT | VMX_FEAT_VID | \
+			     VMX_FEAT_X2APIC_VIRT | VMX_FEAT_XSAVES)
+
 /* Control word index, for the per-word arrays below. */
 enum vmx_ctl { VMX_CTL_PIN, VMX_CTL_PROC, VMX_CTL_PROC2, VMX_CTL_EXIT,
 	       VMX_CTL_ENTRY, VMX_CTL_COUNT };

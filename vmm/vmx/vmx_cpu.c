@@ -13,11 +13,6 @@ struct vmx_config vmx_cfg;
 static bool cfg_ready;
 static spinlock_t cfg_lock = SPINLOCK_INIT;
 
-/* Features lhv does not use yet even when present: APIC virtualization needs
- * an APIC-access page model the software LAPIC does not have (reported as
- * available but off). */
-#define VMX_DISABLED_FEATURES (VMX_FEAT_TPR_SHADOW | VMX_FEAT_APIC_REG_VIRT | \
-			       VMX_FEAT_VID | VMX_FEAT_X2APIC_VIRT)
 
 NORETURN void vmx_insn_failed(const char *insn, uint64_t field, uint64_t value)
 {
@@ -81,7 +76,7 @@ static int vmx_cpu_init(char *err, size_t errlen)
 	if (!cfg_ready) {
 		struct vmx_cap_msrs m;
 		read_caps(&m);
-		if (vmx_caps_compute(&m, VMX_DISABLED_FEATURES, &vmx_cfg, err, errlen) < 0) {
+		if (vmx_caps_compute(&m, VMX_FEATURES_UNUSED, &vmx_cfg, err, errlen) < 0) {
 			spin_unlock_irqrestore(&cfg_lock, f);
 			return -1;
 		}
@@ -131,6 +126,7 @@ static const struct vmm_backend vmx_backend = {
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
 	.get_seg = vmx_get_seg,
+	.set_seg = vmx_set_seg_op,
 	.get_cpl = vmx_get_cpl,
 	.get_code_bits = vmx_get_code_bits,
 	.get_intr_state = vmx_get_intr_state,

@@ -7,7 +7,10 @@
 
 /* Guest/host masks: the guest sees its own CR0/CR4 values (read shadows)
  * while the real ones keep the bits VMX operation needs (SDM 25.6.6). PE
- * and PG are ours too, so long-mode transitions can be tracked. */
+ * and PG are ours too, so long-mode transitions can be tracked. Every CR4
+ * bit is ours: which ones a guest may set depends on the CPUID it is
+ * offered (vmm/emul/cr.c), and a bit left to the guest would be written to
+ * the real CR4 with no exit (PKE, CET, MCE: state lhv does not switch). */
 uint64_t vmx_cr0_mask(void)
 {
 	return CR0_PE | CR0_PG | CR0_NE | CR0_CD | CR0_NW;
@@ -15,7 +18,7 @@ uint64_t vmx_cr0_mask(void)
 
 uint64_t vmx_cr4_mask(void)
 {
-	return vmx_cfg.cr4_fixed0 | ~vmx_cfg.cr4_fixed1 | CR4_VMXE | CR4_SMXE;
+	return ~0ull;
 }
 
 /* The syscall MSRs and KERNEL_GS_BASE pass through (vmx_msr.c): while the
@@ -47,6 +50,12 @@ static const uint32_t reg_field[VREG_NR] = {
 	[VREG_SYSENTER_ESP] = VMCS_GUEST_IA32_SYSENTER_ESP,
 	[VREG_SYSENTER_EIP] = VMCS_GUEST_IA32_SYSENTER_EIP,
 	[VREG_FS_BASE] = VMCS_GUEST_FS_BASE, [VREG_GS_BASE] = VMCS_GUEST_GS_BASE,
+	/* With EPT, VM entry loads PAE paging's PDPTEs from here and VM exit
+	 * stores them (SDM 27.3.2.4, 28.3.4). */
+	[VREG_PDPTE0] = VMCS_GUEST_PDPTE0, [VREG_PDPTE1] = VMCS_GUEST_PDPTE1,
+	[VREG_PDPTE2] = VMCS_GUEST_PDPTE2, [VREG_PDPTE3] = VMCS_GUEST_PDPTE3,
+	[VREG_GDTR_BASE] = VMCS_GUEST_GDTR_BASE, [VREG_GDTR_LIMIT] = VMCS_GUEST_GDTR_LIMIT,
+	[VREG_IDTR_BASE] = VMCS_GUEST_IDTR_BASE, [VREG_IDTR_LIMIT] = VMCS_GUEST_IDTR_LIMIT,
 };
 
 uint64_t vmx_get_reg(struct vcpu *v, enum vcpu_reg r)
@@ -146,6 +155,11 @@ void vmx_get_seg(struct vcpu *v, unsigned seg, struct x86_seg *out)
 	out->base = vmread(seg_fields[seg].base);
 	out->limit = (uint32_t)vmread(seg_fields[seg].limit);
 	out->attr = ar_to_attr(vmread(seg_fields[seg].ar));
+}
+
+void vmx_set_seg_op(struct vcpu *v, unsigned seg, const struct x86_seg *s)
+{
+	vmx_set_seg(seg, s);
 }
 
 void vmx_set_seg(unsigned seg, const struct x86_seg *s)

@@ -192,6 +192,39 @@ static void test_nmi(void)
 	CHECK_EQ(out.n, 1);
 }
 
+/* Delivery modes 3 and 6 are reserved on the 82093AA: such an entry sends
+ * nothing (mode 6 would otherwise reach the LAPICs as a start-up IPI and
+ * start an AP in wait-for-SIPI: issue 14, defect 4). */
+static void test_reserved_modes(void)
+{
+	static const unsigned modes[] = { 3, 6 };
+	for (unsigned i = 0; i < 2; i++) {
+		vioapic_regs_init(&s, 0);
+		out.n = 0;
+		rte(2, (uint64_t)modes[i] << 8 | 0x08 | 1ull << VIOAPIC_RTE_DEST_SHIFT);
+		line(2, true);
+		line(2, false);
+		CHECK_EQ(out.n, 0);
+		CHECK_EQ(s.delivered[2], 0);
+		/* As level: no message and no remote IRR either. */
+		rte(3, (uint64_t)modes[i] << 8 | 0x30 | VIOAPIC_RTE_LEVEL);
+		line(3, true);
+		CHECK_EQ(out.n, 0);
+		CHECK(!(rte_rd(3) & VIOAPIC_RTE_REMOTE_IRR));
+	}
+	/* The modes that exist still send: fixed, lowest, SMI, NMI, INIT, ExtINT. */
+	static const unsigned ok[] = { 0, 1, 2, 4, 5, 7 };
+	vioapic_regs_init(&s, 0);
+	out.n = 0;
+	for (unsigned i = 0; i < 6; i++) {
+		rte(4, (uint64_t)ok[i] << 8 | 0x40);
+		line(4, true);
+		line(4, false);
+		CHECK_EQ(out.n, i + 1);
+		CHECK_EQ(out.msg[i].mode, ok[i]);
+	}
+}
+
 int main(void)
 {
 	test_ids();
@@ -199,5 +232,6 @@ int main(void)
 	test_edge();
 	test_level();
 	test_nmi();
+	test_reserved_modes();
 	return check_done("test_vioapic");
 }

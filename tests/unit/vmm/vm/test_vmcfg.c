@@ -71,6 +71,15 @@ static void test_valid(void)
 	CHECK(strcmp(cfg.name, "web") == 0);
 	CHECK_EQ(parse("initrd vm=web"), 0);
 	CHECK(cfg.is_initrd);
+	CHECK(!cfg.is_module);
+
+	/* Multiboot modules: a name, and the module's string after "--". */
+	CHECK_EQ(parse("vm=kut module"), 0);
+	CHECK(cfg.is_module && !cfg.is_initrd && !cfg.has_cmdline);
+	CHECK(strcmp(cfg.name, "kut") == 0);
+	CHECK_EQ(parse("vm=kut module -- NR_CPUS=2 MEMSIZE=32"), 0);
+	CHECK(cfg.is_module && cfg.has_cmdline);
+	CHECK(strcmp(cfg.cmdline, "NR_CPUS=2 MEMSIZE=32") == 0);
 }
 
 static void test_errors(void)
@@ -115,6 +124,10 @@ static void test_errors(void)
 	expect_err("vm=web initrd -- quiet",
 		   "vm=web: a guest command line is not allowed on an initrd line");
 	expect_err("vm=web initrd=1", "vm=web: option 'initrd' takes no value, got 'initrd=1'; "
+		   "missing vcpus=<N>; missing mem=<size>");
+	expect_err("vm=web module vcpus=2", "vm=web: option 'vcpus' not allowed on a module line");
+	expect_err("vm=web module initrd", "vm=web: a line is either 'initrd' or 'module'");
+	expect_err("vm=web module=x", "vm=web: option 'module' takes no value, got 'module=x'; "
 		   "missing vcpus=<N>; missing mem=<size>");
 	expect_err("vm=x vcpus=1 mem=8M vm=y$",
 		   "bad vm name 'y$' (expected 1-31 of A-Z a-z 0-9 _ -)");
