@@ -28,16 +28,19 @@ int emul_stop_vm(struct vcpu *v, enum vm_stop_reason why, const char *what)
 
 void emul_skip(struct vcpu *v, const struct vm_exit *e)
 {
-	/* Every backend in use reports the length; one without (AMD-V with
-	 * no NRIP save) must decode it before this point. */
-	backend->skip_insn(v, e->insn_len);
+	/* A backend that cannot tell the length (AMD-V without NRIP save)
+	 * reports 0: decode the instruction; if that fails the VM stops. */
+	unsigned len = e->insn_len;
+	if (!len && !(len = emul_insn_len(v)))
+		return;
+	backend->skip_insn(v, len);
 }
 
 /* The instruction retired. (If it stopped the VM, the run loop sees that
  * before the next entry.) */
 static inline int done(struct vcpu *v, const struct vm_exit *e)
 {
-	backend->skip_insn(v, e->insn_len);
+	emul_skip(v, e);
 	return RUN_RESUME;
 }
 
@@ -166,7 +169,12 @@ static int h_pause(struct vcpu *v, const struct vm_exit *e)
 
 static int h_exception(struct vcpu *v, const struct vm_exit *e)
 {
-	/* Intercepted only to be reflected back. */
+	/* A backend intercepts #UD for the other vendor's hypercall
+	 * instruction (VMCALL on AMD-V, as KVM does): that one is a
+	 * hypercall. Anything else is reflected back. */
+	unsigned len;
+	if (e->u.exc.vector == X86_EXC_UD && (len = emul_hypercall_insn(v)))
+		return h_hypercall(v, &(struct vm_exit){ .code = VMEXIT_HYPERCALL, .insn_len = len });
 	emul_exception(v, e->u.exc.vector, e->u.exc.has_error, e->u.exc.error);
 	return RUN_RESUME;
 }
