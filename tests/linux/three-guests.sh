@@ -12,7 +12,7 @@ linux_guest cloud2 cloud 2 256M
 linux_guest gen4 generic 4 256M
 need_iso "${GUEST_MODS[@]}"
 BOOT_TIMEOUT=${BOOT_TIMEOUT_LINUX:-2100}
-run_bochs --iso "$ISO" --cpus 4 --megs 1024
+run_hv --iso "$ISO" --cpus 4 --megs 1024
 check_log --expect '^HV READY pcpus=4$' --then '^HV POWEROFF$' --forbid '^HV ERROR' \
 	--forbid '^\[[a-z0-9]+\] \[ *[0-9]+\.[0-9]+\] .*(Kernel panic|soft lockup|rcu_.*stall|BUG:)' \
 	"${CHECKS[@]}"
