@@ -241,12 +241,18 @@ static void send_one(struct vcpu *t, unsigned mode, uint8_t vec, bool level)
 		vcpu_kick(t);
 		break;
 	case 5:                                          /* INIT */
+		/* A SIPI from before this INIT is void; one after it counts
+		 * even if the target has not yet seen the INIT (a guest
+		 * sends INIT, SIPI, SIPI within microseconds). */
+		spin_lock(&t->lock);
 		t->init_pending = true;
+		t->sipi_vector = -1;
+		spin_unlock(&t->lock);
 		vcpu_kick(t);
 		break;
 	case 6:                                          /* SIPI: only in wait-for-SIPI */
 		spin_lock(&t->lock);
-		if (t->state == VCPU_WAIT_SIPI && t->sipi_vector < 0)
+		if ((t->state == VCPU_WAIT_SIPI || t->init_pending) && t->sipi_vector < 0)
 			t->sipi_vector = vec;
 		spin_unlock(&t->lock);
 		vcpu_kick(t);

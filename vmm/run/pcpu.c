@@ -41,9 +41,9 @@ static void kick_irq(unsigned vec)
 
 static void do_init(struct vcpu *v)
 {
-	/* INIT: the vCPU waits for a SIPI with a reset LAPIC (SDM 9.4). */
+	/* INIT: the vCPU waits for a SIPI with a reset LAPIC (SDM 9.4); a
+	 * SIPI that came after the INIT is kept (vlapic.c voids older ones). */
 	v->init_pending = false;
-	v->sipi_vector = -1;
 	vlapic_reset(v);
 	v->state = VCPU_WAIT_SIPI;
 }
