@@ -11,6 +11,8 @@
 #include "core/percpu.h"
 
 extern struct svm_config svm_cfg;
+/* The host runs with CR4.OSXSAVE: XCR0 can be read. */
+extern bool svm_host_xsave;
 
 /* Per pCPU: the areas VMRUN and #VMEXIT use, and its ASID pool. */
 struct svm_pcpu {

@@ -10,6 +10,7 @@
 #include "hw/x86.h"
 
 struct svm_config svm_cfg;
+bool svm_host_xsave;
 struct svm_pcpu svm_pcpus[MAX_PCPUS];
 static bool cfg_ready;
 static spinlock_t cfg_lock = SPINLOCK_INIT;
@@ -47,6 +48,9 @@ static int svm_cpu_init(char *err, size_t errlen)
 		return -1;
 	uint64_t f = spin_lock_irqsave(&cfg_lock);
 	if (!cfg_ready) {
+		uint32_t a, b, c, d;
+		cpuid(1, &a, &b, &c, &d);
+		svm_host_xsave = c & (1u << 27);         /* OSXSAVE */
 		svm_cfg = cfg;
 		cfg_ready = true;
 	}

@@ -6,6 +6,7 @@
 #include "vmm/svm/svm.h"
 #include "core/log.h"
 #include "core/percpu.h"
+#include "hw/x86.h"
 
 /* Exit codes that need no decoding: their neutral code, and whether they
  * are instruction intercepts, whose length NRIP save reports. */
@@ -221,6 +222,11 @@ void svm_enter_guest(struct vcpu *v, uint64_t deadline_tsc, struct vm_exit *e)
 	svm_run(v, s->vmcb_pa, p->host_pa);
 	v->gpr[GPR_RAX] = vm->save.rax;
 	vm->ctl.tlb_control = SVM_TLB_NONE;
+	/* QEMU 7.2's TCG runs an SVM guest's XSETBV without checking the
+	 * intercept; XCR0, which VMRUN does not switch, then holds what the
+	 * guest set: follow it (on hardware the intercept always fires). */
+	if (svm_host_xsave && read_xcr0() != v->xcr0)
+		v->xcr0 = read_xcr0();
 	uint64_t code = vm->ctl.exit_code;
 	s->exit_code = code;
 	s->exit_info1 = vm->ctl.exit_info1;
