@@ -30,26 +30,28 @@ static NOINLINE void undecodable(struct vcpu *v, const char *what, const char *w
 	emul_stop_vm(v, STOP_ERROR, msg);
 }
 
+/* The exiting instruction, or false with the VM stopped ("what: why"). */
+static bool fetch_or_stop(struct vcpu *v, struct x86_sys_insn *in, const char *what)
+{
+	const char *why;
+	if (fetch_sys(v, in, &why) == 0)
+		return true;
+	undecodable(v, what, why);
+	return false;
+}
+
 unsigned emul_insn_len(struct vcpu *v)
 {
 	struct x86_sys_insn in;
-	const char *why;
-	if (fetch_sys(v, &in, &why) < 0) {
-		undecodable(v, "cannot tell the length of the exiting instruction", why);
-		return 0;
-	}
-	return in.len;
+	return fetch_or_stop(v, &in, "cannot tell the length of the exiting instruction") ? in.len : 0;
 }
 
 bool emul_decode_cr(struct vcpu *v, const struct vm_exit *e, struct vm_exit *out)
 {
 	struct x86_sys_insn in;
-	const char *why;
 	*out = *e;
-	if (fetch_sys(v, &in, &why) < 0) {
-		undecodable(v, "undecodable CR access", why);
+	if (!fetch_or_stop(v, &in, "undecodable CR access"))
 		return false;
-	}
 	bool write = e->u.cr.op == CR_OP_WRITE;
 	if (in.op == X86_SYS_MOV_CR && in.reg == e->u.cr.cr && in.write == write) {
 		out->u.cr.gpr = (uint8_t)in.gpr;
@@ -73,12 +75,9 @@ bool emul_decode_cr(struct vcpu *v, const struct vm_exit *e, struct vm_exit *out
 bool emul_decode_dr(struct vcpu *v, const struct vm_exit *e, struct vm_exit *out)
 {
 	struct x86_sys_insn in;
-	const char *why;
 	*out = *e;
-	if (fetch_sys(v, &in, &why) < 0) {
-		undecodable(v, "undecodable DR access", why);
+	if (!fetch_or_stop(v, &in, "undecodable DR access"))
 		return false;
-	}
 	if (in.op != X86_SYS_MOV_DR || in.reg != e->u.dr.dr || in.write != e->u.dr.write) {
 		undecodable(v, "undecodable DR access", "the instruction is not the one that exited");
 		return false;

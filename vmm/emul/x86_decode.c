@@ -300,27 +300,38 @@ static bool decode_op(struct dec *d, struct x86_insn *in, uint8_t op)
 	}
 }
 
+/* Set up d for bytes[0..n) and read the prefixes and the opcode byte.
+ * false with *err set when the arguments are bad or that fails. */
+static bool dec_start(struct dec *d, const uint8_t *bytes, size_t n, enum x86_cpu_mode mode,
+		      uint8_t *op, const char **err)
+{
+	memset(d, 0, sizeof(*d));
+	*err = NULL;
+	if (!bytes || mode > X86_MODE_64) {
+		*err = "bad decoder arguments";
+		return false;
+	}
+	d->p = bytes;
+	d->n = n < X86_MAX_INSN_LEN ? n : X86_MAX_INSN_LEN;
+	d->mode = mode;
+	d->seg = X86_SEG_NONE;
+	if (!parse_prefixes(d, op)) {
+		*err = d->err;
+		return false;
+	}
+	return true;
+}
+
 int x86_decode(const uint8_t *bytes, size_t n, enum x86_cpu_mode mode,
 	       struct x86_insn *out, const char **err)
 {
 	struct dec d;
 	uint8_t op;
 
-	memset(&d, 0, sizeof(d));
 	memset(out, 0, sizeof(*out));
-	d.p = bytes;
-	d.n = n < X86_MAX_INSN_LEN ? n : X86_MAX_INSN_LEN;
-	d.mode = mode;
-	d.seg = X86_SEG_NONE;
 	out->reg = -1;
-	*err = NULL;
-
-	if (!bytes || mode > X86_MODE_64) {
-		*err = "bad decoder arguments";
+	if (!dec_start(&d, bytes, n, mode, &op, err))
 		return -1;
-	}
-	if (!parse_prefixes(&d, &op))
-		goto bad;
 	if (d.lock) {
 		*err = "LOCK prefix on MMIO unsupported";
 		return -1;
@@ -440,19 +451,9 @@ int x86_decode_sys(const uint8_t *bytes, size_t n, enum x86_cpu_mode mode,
 	struct x86_insn mm;
 	uint8_t op;
 
-	memset(&d, 0, sizeof(d));
 	memset(out, 0, sizeof(*out));
-	*err = NULL;
-	if (!bytes || mode > X86_MODE_64) {
-		*err = "bad decoder arguments";
+	if (!dec_start(&d, bytes, n, mode, &op, err))
 		return -1;
-	}
-	d.p = bytes;
-	d.n = n < X86_MAX_INSN_LEN ? n : X86_MAX_INSN_LEN;
-	d.mode = mode;
-	d.seg = X86_SEG_NONE;
-	if (!parse_prefixes(&d, &op))
-		goto bad;
 	set_sizes(&d);
 	if (sys_op(&d, op, out)) {
 		out->len = (unsigned)d.pos;
@@ -467,7 +468,6 @@ int x86_decode_sys(const uint8_t *bytes, size_t n, enum x86_cpu_mode mode,
 		out->len = mm.len;
 		return 0;
 	}
-bad:
 	*err = d.err ? d.err : "undecodable instruction";
 	return -1;
 }
