@@ -237,4 +237,7 @@ void svm_enter_guest(struct vcpu *v, uint64_t deadline_tsc, struct vm_exit *e)
 		exit_int_info(v, vm->ctl.exit_int_info, vm->ctl.exit_int_info_err);
 	vm->ctl.event_inj = 0;
 	decode(v, vm, code, e);
+	/* NextRIP is written only for the exits that report it: a stale one
+	 * must never look like a length next time (nrip_len). */
+	vm->ctl.next_rip = 0;
 }
