@@ -37,7 +37,7 @@ HOST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 HOST_SAN    := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # Sources of the hypervisor image. Areas append to HV_SRCS in module.mk.
-HV_DIRS := boot core hw vmm vmm/vm vmm/dev vmm/pv vmm/emul vmm/load vmm/run vmm/vmx
+HV_DIRS := boot core hw vmm vmm/vm vmm/dev vmm/pv vmm/emul vmm/load vmm/run vmm/vmx vmm/svm
 HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 # Generators of structure offsets (compiled, not linked): */asm_offsets_*.c
 HV_OFFSET_SRCS := $(filter %/asm_offsets.c,$(HV_SRCS))

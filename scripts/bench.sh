@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: every */bench.sh of the areas (sched/bench.sh: scheduler
 # decision cost and simulator speed, seconds; guest/linux/bench.sh: Linux
-# guest boot against a bare boot under Bochs, several minutes), then a
+# guest boot against a bare boot under Bochs, several minutes;
+# vmm/svm/bench.sh: exit costs under VT-x and AMD-V, and the three-guest
+# Linux scenario under Bochs/VT-x against QEMU/AMD-V, 7 minutes), then a
 # boot-time benchmark of the hypervisor itself: Bochs (VT-x model) boots the
 # GRUB ISO with no guest, 1, 2 and 4 pCPUs, to power-off. Prints figures
 # only; copying them to docs/ is done by hand.
@@ -9,7 +11,7 @@
 #   scripts/bench.sh [--quick] [--boot-only | --no-boot] [--cpus "1 2 4"] [--runs N]
 #
 # --quick       (`make bench QUICK=1`) leave out the slow area benchmarks
-#               (the Linux guest boot, guest/linux/bench.sh): under a minute
+#               (guest/linux/bench.sh, vmm/svm/bench.sh): under a minute
 # --boot-only   only the hypervisor boot benchmark
 # --no-boot     only the area benchmarks (the Linux guest boot included)
 #
@@ -34,7 +36,7 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 export BUILD
 
 # Area benchmarks that take minutes; --quick leaves them out.
-slow_benches="guest/linux/bench.sh"
+slow_benches="guest/linux/bench.sh vmm/svm/bench.sh"
 
 do_areas=1 do_boot=1 cpus_list="1 2 4" runs=1 quick=
 while [ $# -gt 0 ]; do
@@ -44,7 +46,7 @@ while [ $# -gt 0 ]; do
 	--no-boot) do_boot= ;;
 	--cpus) cpus_list=${2-}; shift ;;
 	--runs) runs=${2-}; shift ;;
-	-h | --help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,29s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "$prog: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift

@@ -9,9 +9,10 @@
 # --kernel uses QEMU's PVH loader (the ELF note in hv.elf): no GRUB, boots in
 # well under a second, no modules. --iso boots GRUB (multiboot2).
 # Acceleration: KVM with -cpu host when /dev/kvm is usable and the host CPU
-# has vmx (the only way to get VT-x in QEMU); else TCG -cpu max, which has
-# no VMX at all. Override with --accel or QEMU_ACCEL. --icount makes TCG
-# deterministic (single-threaded, virtual time = instructions).
+# has vmx or svm (VT-x or AMD-V for lhv, nested); else TCG -cpu max, which
+# emulates AMD-V (SVM with nested paging) but no VMX. Override with --accel
+# or QEMU_ACCEL. --icount makes TCG deterministic (single-threaded, virtual
+# time = instructions).
 # --extra is split on blanks and appended (e.g. --extra "-machine acpi=off").
 #
 # Exit status: 0 QEMU ended by itself (ACPI power-off, isa-debug-exit at
@@ -59,11 +60,11 @@ qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu not found (run scripts/setup.sh)"
 
 kvm_usable() {
-	[ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo
+	[ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo
 }
 case $accel in
 auto) if kvm_usable; then accel=kvm; else accel=tcg; fi ;;
-kvm) kvm_usable || echo "$prog: warning: /dev/kvm not usable or no vmx on this CPU; trying KVM anyway" >&2 ;;
+kvm) kvm_usable || echo "$prog: warning: /dev/kvm not usable or no vmx/svm on this CPU; trying KVM anyway" >&2 ;;
 tcg) ;;
 *) die "--accel must be auto, kvm or tcg" ;;
 esac

@@ -2,13 +2,16 @@
 # `make run`: boot the default configuration under the best emulator here and
 # show the serial console live until the emulator ends.
 #
-#   scripts/run.sh [--bochs | --qemu] [--cpus N] [--dry-run]
+#   scripts/run.sh [--bochs | --qemu] [--model NAME] [--cpus N] [--dry-run]
 #
 # --dry-run: print the command line and the module lines it would boot, and
-# stop there (no ISO, no emulator).
+# stop there (no ISO, no emulator). --model: the Bochs CPU model (implies
+# --bochs unless --qemu is given): tigerlake (VT-x, the default) or ryzen
+# (AMD-V).
 #
-# Emulator: QEMU with KVM (-cpu host) when /dev/kvm is usable and the CPU has
-# vmx; otherwise Bochs with the VT-x CPU model (QEMU's TCG has no VMX).
+# Emulator, the fastest there is: QEMU with KVM (-cpu host) when /dev/kvm is
+# usable and the CPU has vmx or svm (nested VT-x or AMD-V); else QEMU TCG,
+# which emulates AMD-V (-cpu max); else (no QEMU) Bochs.
 # Environment:
 #   HV_EMU=auto|bochs|qemu   emulator (default auto, as above)
 #   HV_CPUS=N                pCPUs (default 2)
@@ -22,7 +25,7 @@
 #                            when HV_MODULES is empty; HV_MODULES_FILE= (empty)
 #                            reads no file
 #   HV_TIMEOUT=S             hard limit (default 3600)
-#   HV_MODEL=NAME            Bochs CPU model (default tigerlake)
+#   HV_MODEL=NAME            Bochs CPU model, as --model (default tigerlake)
 # The serial log is kept in build/run/serial.log. Ctrl-C stops the emulator.
 # At the end a table per guest (scripts/summarize-log.sh: vCPUs, CPUs online
 # in a Linux guest, workload result, run and steal ms, stop reason) and a
@@ -41,9 +44,10 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--bochs) emu=bochs ;;
 	--qemu) emu=qemu ;;
+	--model) model=${2-}; [ "$emu" = qemu ] || emu=bochs; shift ;;
 	--cpus) cpus=${2-}; shift ;;
 	--dry-run) dry=1 ;;
-	-h | --help) sed -n '2,30s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,33s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "$prog: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
@@ -97,15 +101,14 @@ else
 	"$ROOT/scripts/mkiso.sh" -o "$iso" -k "$hv" ${cmdline:+-c "$cmdline"} "${mods[@]}"
 fi
 
-kvm_usable() { [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo; }
+kvm_usable() { [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; }
 case $emu in
-auto) if kvm_usable; then emu=qemu; else emu=bochs; fi ;;
+auto) if command -v "${QEMU:-qemu-system-x86_64}" >/dev/null; then emu=qemu; else emu=bochs; fi ;;
 bochs | qemu) ;;
 *) echo "$prog: HV_EMU must be auto, bochs or qemu" >&2; exit 2 ;;
 esac
 if [ "$emu" = qemu ]; then
-	kvm_usable || echo "$prog: warning: no usable KVM with vmx: QEMU TCG has no VT-x, guests cannot run" >&2
-	what="QEMU ($(kvm_usable && echo KVM || echo TCG))"
+	what="QEMU ($(kvm_usable && echo KVM || echo 'TCG, AMD-V'))"
 	cmd=("$ROOT/scripts/qemu.sh" --iso "$iso" --cpus "$cpus" --mem "$mem" --log "$log" --timeout "$tmo")
 else
 	what="Bochs (model $model)"

@@ -34,6 +34,13 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 	return r;
 }
 
+/* An AMD CPU (its hypercall instruction is VMMCALL, not VMCALL). */
+static inline int cpu_is_amd(void)
+{
+	struct cpuid_regs r = cpuid(0, 0);
+	return r.ebx == 0x68747541 && r.edx == 0x69746e65 && r.ecx == 0x444d4163; /* AuthenticAMD */
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

@@ -82,6 +82,31 @@ run_emu() {
 run_bochs() { run_emu bochs.sh "$@"; }
 run_qemu() { run_emu qemu.sh "$@"; }
 
+# run_hv ARGS...: the machine a hypervisor test runs on, from HV_TEST_EMU
+# (the tests/*/svm-*.sh wrappers set it):
+#   bochs (default)  Bochs, CPU model tigerlake: VT-x
+#   qemu-svm         QEMU TCG -cpu max: AMD-V (nested paging, no NRIP save)
+#   bochs-svm        Bochs, CPU model ryzen: AMD-V (nested paging, NRIP
+#                    save, flush by ASID, pause filter); Bochs 2.7 ends
+#                    with a panic when an SVM guest triple-faults (it panics
+#                    before taking the shutdown intercept), so tests leave
+#                    that guest out there
+# BACKEND is the backend the hypervisor picks there (vmx or svm), for the
+# checks that name it. ARGS are bochs.sh's (--iso, --cpus, --megs).
+HV_TEST_EMU=${HV_TEST_EMU:-bochs}
+case $HV_TEST_EMU in
+bochs) BACKEND=vmx ;;
+qemu-svm | bochs-svm) BACKEND=svm ;;
+*) echo "[$NAME] FAIL: HV_TEST_EMU must be bochs, qemu-svm or bochs-svm" >&2; exit 1 ;;
+esac
+run_hv() {
+	case $HV_TEST_EMU in
+	bochs) run_bochs "$@" ;;
+	bochs-svm) run_bochs --model ryzen "$@" ;;
+	qemu-svm) run_qemu --accel tcg "$@" ;;
+	esac
+}
+
 check_log() {
 	"$ROOT/scripts/check-log.sh" "$LOG" --tail 40 "$@" || fail "serial log check failed (see above)"
 }

@@ -28,7 +28,7 @@ need_iso \
 	-m "$OUT/longcmd.initrd vm=longcmd initrd" \
 	-m "$OUT/orphan.initrd vm=orphan initrd" \
 	-m "$OUT/good.elf vm=good vcpus=2 mem=16M -- test=cpuid,smp cpus=2 hv=1"
-run_bochs --iso "$ISO" --cpus 2
+run_hv --iso "$ISO" --cpus 2
 check_log --expect '^HV READY pcpus=2$' --then '^HV POWEROFF$' \
 	--expect '^HV ERROR vm=corrupt .*(syssize|truncated|shorter|inconsistent|file)' \
 	--expect "^HV ERROR vm=noinitrd a Linux guest needs an initrd" \

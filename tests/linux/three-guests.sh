@@ -17,7 +17,7 @@ linux_guest cloud2 cloud 2 256M
 linux_guest gen4 generic 4 256M
 need_iso "${GUEST_MODS[@]}"
 BOOT_TIMEOUT=${BOOT_TIMEOUT_LINUX:-2100}
-run_bochs --iso "$ISO" --cpus 4 --megs 1024
+run_hv --iso "$ISO" --cpus 4 --megs 1024
 PV=()
 for g in gen2 cloud2 gen4; do
 	for l in 'PV spinlocks enabled' 'setup PV sched yield' 'KVM setup pv remote TLB flush' 'setup PV IPIs'; do

@@ -12,7 +12,7 @@ boot_init
 [ -f "$TESTKERN" ] || fail "$TESTKERN missing (make build/guest/testkern.elf)"
 cp "$TESTKERN" "$OUT/a.elf"
 need_iso -c "sched=roundrobin" -m "$OUT/a.elf vm=a vcpus=1 mem=16M -- test=cpuid hv=1"
-run_bochs --iso "$ISO" --cpus 2
+run_hv --iso "$ISO" --cpus 2
 check_log --expect '^HV READY pcpus=2$' \
 	--then "^HV ERROR unknown scheduler 'roundrobin' \\(available: [a-z]+(, [a-z]+)*\\)\$" \
 	--then '^HV POWEROFF$' --expect-count 1 '^HV ERROR' \

@@ -19,7 +19,7 @@ guest b "vm=b vcpus=3 mem=16M weight=512 -- test=smp,hlt cpus=3 hv=1"
 guest c "vm=c vcpus=1 mem=16M -- test=cpuid,apic,hlt,vmcall hv=1"
 expect_vm_pass a b c
 need_iso -c "sched=free" "${GUEST_MODS[@]}"
-run_bochs --iso "$ISO" --cpus 2
+run_hv --iso "$ISO" --cpus 2
 check_boot 2 "${CHECKS[@]}" \
 	--expect 'cpu0: sched: policy free$' --then '^HV VM a started ' \
 	--expect '^\[a\] INFO smp cpus=2 .*started=1' --expect '^\[b\] INFO smp cpus=3 .*started=2' \

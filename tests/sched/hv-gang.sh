@@ -18,7 +18,7 @@ guest c "vm=c vcpus=1 mem=16M -- test=cpuid,apic,hlt,vmcall hv=1"
 guest d "vm=d vcpus=2 mem=16M slice=2ms -- test=smp,hlt,vmcall cpus=2 hv=1"
 expect_vm_pass a c d
 need_iso -c "sched=gang" "${GUEST_MODS[@]}"
-run_bochs --iso "$ISO" --cpus 2
+run_hv --iso "$ISO" --cpus 2
 check_log --expect '^HV READY pcpus=2$' --then 'cpu0: sched: policy gang$' \
 	--then '^HV ERROR vm=big gang: VM has 3 vCPUs but there are only 2 pCPUs' \
 	--then '^HV VM a started ' --then '^HV POWEROFF$' \

@@ -10,7 +10,7 @@ guest iso1 "vm=iso1 vcpus=1 mem=16M -- test=mem pattern=0x11223344 hv=1"
 guest iso2 "vm=iso2 vcpus=2 mem=16M -- test=mem,smp pattern=0x55667788 cpus=2 hv=1"
 guest crash "vm=crash vcpus=1 mem=8M -- test=triple hv=1"
 need_iso "${GUEST_MODS[@]}"
-run_bochs --iso "$ISO" --cpus 4
+run_hv --iso "$ISO" --cpus 4
 expect_vm_pass big iso1 iso2
 check_log --expect '^HV READY pcpus=4$' --then '^HV POWEROFF$' --forbid '^HV ERROR' \
 	"${CHECKS[@]}" \

@@ -129,6 +129,13 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	case 0x80000001:
 		c &= ~(1u << 2);              /* no SVM */
 		break;
+	case 0x80000008:
+		/* AMD's speculation-control bits, as leaf 7's on Intel: no
+		 * PRED_CMD/SPEC_CTRL/VIRT_SPEC_CTRL MSRs, so no IBPB, IBRS,
+		 * STIBP and their hints, SSBD, VIRT_SSBD, PSFD, IBPB_RET
+		 * (EBX 12, 14-18, 24, 25, 28, 30: APM Vol. 3, E.4.7). */
+		b &= ~((1u << 12) | (0x1fu << 14) | (3u << 24) | (1u << 28) | (1u << 30));
+		break;
 	}
 	out[0] = a; out[1] = b; out[2] = c; out[3] = d;
 }

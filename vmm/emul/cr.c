@@ -155,6 +155,12 @@ bool emul_write_efer(struct vcpu *v, uint64_t val)
 int emul_cr_access(struct vcpu *v, const struct vm_exit *e)
 {
 	const struct vmm_backend *b = backend;
+	struct vm_exit dec;
+	if (e->u.cr.gpr == VM_EXIT_GPR_UNDECODED) {
+		if (!emul_decode_cr(v, e, &dec))
+			return RUN_STOP;
+		e = &dec;
+	}
 	unsigned cr = e->u.cr.cr, gpr = e->u.cr.gpr;
 	bool ok = true;
 	switch (e->u.cr.op) {
@@ -205,6 +211,12 @@ int emul_dr_access(struct vcpu *v, const struct vm_exit *e)
 	/* Debug registers are emulated, never loaded: guests get no hardware
 	 * breakpoints, and no guest sees another's values. DR4/DR5 alias
 	 * DR6/DR7 unless CR4.DE is set, when they #UD (SDM 17.2.2). */
+	struct vm_exit dec;
+	if (e->u.dr.gpr == VM_EXIT_GPR_UNDECODED) {
+		if (!emul_decode_dr(v, e, &dec))
+			return RUN_STOP;
+		e = &dec;
+	}
 	unsigned dr = e->u.dr.dr, gpr = e->u.dr.gpr;
 	uint64_t dr7 = backend->get_reg(v, VREG_DR7);
 	if (dr7 & DR7_GD) {

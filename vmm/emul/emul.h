@@ -29,6 +29,18 @@ void emul_skip(struct vcpu *v, const struct vm_exit *e);
 /* Stop v's VM because of what its guest did, with a state dump first. */
 int emul_stop_vm(struct vcpu *v, enum vm_stop_reason why, const char *what);
 
+/* insn.c: the instruction at the guest's RIP, for exits the hardware did
+ * not describe. The length of the exiting instruction, or 0 with the VM
+ * stopped (cannot fetch or decode it). */
+unsigned emul_insn_len(struct vcpu *v);
+/* A CR/DR exit with gpr VM_EXIT_GPR_UNDECODED completed from the instruction into *out
+ * (operands and length); false with the VM stopped when it is not the
+ * instruction that exited or cannot be decoded. */
+bool emul_decode_cr(struct vcpu *v, const struct vm_exit *e, struct vm_exit *out);
+bool emul_decode_dr(struct vcpu *v, const struct vm_exit *e, struct vm_exit *out);
+/* The length of a VMCALL or VMMCALL at RIP, else 0 (never stops the VM). */
+unsigned emul_hypercall_insn(struct vcpu *v);
+
 /* inject.c: choose the event to deliver at the next entry (SDM 6.9, APM
  * 8.5: an interrupted delivery first, then an exception from a handler,
  * NMI, then the highest LAPIC interrupt the guest can take) and ask for a

@@ -34,16 +34,19 @@ int emul_stop_vm(struct vcpu *v, enum vm_stop_reason why, const char *what)
 
 void emul_skip(struct vcpu *v, const struct vm_exit *e)
 {
-	/* Every backend in use reports the length; one without (AMD-V with
-	 * no NRIP save) must decode it before this point. */
-	backend->skip_insn(v, e->insn_len);
+	/* A backend that cannot tell the length (AMD-V without NRIP save)
+	 * reports 0: decode the instruction; if that fails the VM stops. */
+	unsigned len = e->insn_len;
+	if (!len && !(len = emul_insn_len(v)))
+		return;
+	backend->skip_insn(v, len);
 }
 
 /* The instruction retired. (If it stopped the VM, the run loop sees that
  * before the next entry.) */
 static inline int done(struct vcpu *v, const struct vm_exit *e)
 {
-	backend->skip_insn(v, e->insn_len);
+	emul_skip(v, e);
 	return RUN_RESUME;
 }
 
@@ -144,24 +147,6 @@ static int h_hypercall(struct vcpu *v, const struct vm_exit *e)
 	return r == HC_YIELD ? RUN_YIELD : RUN_RESUME;
 }
 
-/* A #UD the backend intercepted: VMCALL on AMD-V and VMMCALL on VT-x raise
- * it, and a guest may use either (KVM accepts both on both vendors), so a
- * #UD on one of those two is a hypercall; anything else goes back. */
-static NOINLINE int ud_or_hypercall(struct vcpu *v, const struct vm_exit *e)
-{
-	static const uint8_t vmcall[3] = { 0x0f, 0x01, 0xc1 }, vmmcall[3] = { 0x0f, 0x01, 0xd9 };
-	struct guest_mode m;
-	uint8_t b[3];
-	emul_guest_mode(v, &m);
-	if (guest_read_linear(v->vm, &m, m.cs_base + m.rip, b, sizeof(b)) == sizeof(b) &&
-	    (!memcmp(b, vmcall, 3) || !memcmp(b, vmmcall, 3))) {
-		struct vm_exit hc = { .code = VMEXIT_HYPERCALL, .insn_len = 3 };
-		return h_hypercall(v, &hc);
-	}
-	emul_exception(v, X86_EXC_UD, false, 0);
-	return RUN_RESUME;
-}
-
 static int h_xsetbv(struct vcpu *v, const struct vm_exit *e)
 {
 	uint64_t val = ((v->gpr[GPR_RDX] & 0xffffffff) << 32) | (v->gpr[GPR_RAX] & 0xffffffff);
@@ -190,9 +175,12 @@ static int h_pause(struct vcpu *v, const struct vm_exit *e)
 
 static int h_exception(struct vcpu *v, const struct vm_exit *e)
 {
-	if (e->u.exc.vector == X86_EXC_UD)
-		return ud_or_hypercall(v, e);
-	/* Intercepted only to be reflected back. */
+	/* A backend intercepts #UD for the other vendor's hypercall
+	 * instruction (VMCALL on AMD-V, as KVM does): that one is a
+	 * hypercall. Anything else is reflected back. */
+	unsigned len;
+	if (e->u.exc.vector == X86_EXC_UD && (len = emul_hypercall_insn(v)))
+		return h_hypercall(v, &(struct vm_exit){ .code = VMEXIT_HYPERCALL, .insn_len = len });
 	emul_exception(v, e->u.exc.vector, e->u.exc.has_error, e->u.exc.error);
 	return RUN_RESUME;
 }

@@ -1,5 +1,5 @@
 /* Reading guest memory by linear address: a walk of the guest's own page
- * tables (no paging, 32-bit, PAE, 4-level), as the CPU would do it. */
+ * tables (no paging, 32-bit, PAE, 4-level, 5-level), as the CPU would do it. */
 #include "vmm/emul/walk.h"
 #include "vmm/vm/gpa.h"
 
@@ -38,8 +38,8 @@ bool gla_to_gpa(struct vm *vm, const struct guest_mode *m, uint64_t gla, uint64_
 	}
 	int levels;
 	uint64_t table;
-	if (m->efer & EFER_LMA) {                 /* 4-level */
-		levels = 4;
+	if (m->efer & EFER_LMA) {                 /* 4-level, or 5-level with CR4.LA57 */
+		levels = (m->cr4 & CR4_LA57) ? 5 : 4;
 		table = m->cr3 & ADDR_MASK;
 	} else {                                  /* PAE: 4 PDPTEs at CR3[31:5] */
 		uint64_t pdpte_a = (m->cr3 & 0xffffffe0ull) + ((gla >> 30) & 3) * 8;

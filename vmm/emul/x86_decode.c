@@ -13,6 +13,7 @@ struct dec {
 	int seg;
 	enum x86_cpu_mode mode;
 	unsigned opsize, addrsize;
+	bool not_sys;           /* x86_decode_sys: the opcode is no system instruction */
 };
 
 static bool fetch(struct dec *d, uint8_t *b)
@@ -299,27 +300,38 @@ static bool decode_op(struct dec *d, struct x86_insn *in, uint8_t op)
 	}
 }
 
+/* Set up d for bytes[0..n) and read the prefixes and the opcode byte.
+ * false with *err set when the arguments are bad or that fails. */
+static bool dec_start(struct dec *d, const uint8_t *bytes, size_t n, enum x86_cpu_mode mode,
+		      uint8_t *op, const char **err)
+{
+	memset(d, 0, sizeof(*d));
+	*err = NULL;
+	if (!bytes || mode > X86_MODE_64) {
+		*err = "bad decoder arguments";
+		return false;
+	}
+	d->p = bytes;
+	d->n = n < X86_MAX_INSN_LEN ? n : X86_MAX_INSN_LEN;
+	d->mode = mode;
+	d->seg = X86_SEG_NONE;
+	if (!parse_prefixes(d, op)) {
+		*err = d->err;
+		return false;
+	}
+	return true;
+}
+
 int x86_decode(const uint8_t *bytes, size_t n, enum x86_cpu_mode mode,
 	       struct x86_insn *out, const char **err)
 {
 	struct dec d;
 	uint8_t op;
 
-	memset(&d, 0, sizeof(d));
 	memset(out, 0, sizeof(*out));
-	d.p = bytes;
-	d.n = n < X86_MAX_INSN_LEN ? n : X86_MAX_INSN_LEN;
-	d.mode = mode;
-	d.seg = X86_SEG_NONE;
 	out->reg = -1;
-	*err = NULL;
-
-	if (!bytes || mode > X86_MODE_64) {
-		*err = "bad decoder arguments";
+	if (!dec_start(&d, bytes, n, mode, &op, err))
 		return -1;
-	}
-	if (!parse_prefixes(&d, &op))
-		goto bad;
 	if (d.lock) {
 		*err = "LOCK prefix on MMIO unsupported";
 		return -1;
@@ -336,6 +348,126 @@ int x86_decode(const uint8_t *bytes, size_t n, enum x86_cpu_mode mode,
 	out->len = (unsigned)d.pos;
 	return 0;
 bad:
+	*err = d.err ? d.err : "undecodable instruction";
+	return -1;
+}
+
+/* 0F 01 with a ModRM-like second byte: the VMCALL family, XSETBV, LMSW
+ * (/6, register or memory operand). */
+static bool sys_0f01(struct dec *d, struct x86_sys_insn *out)
+{
+	struct x86_insn scratch;
+	unsigned reg;
+	uint8_t m;
+
+	if (!fetch(d, &m))
+		return false;
+	switch (m) {
+	case 0xc1: out->op = X86_SYS_VMCALL; return true;
+	case 0xd9: out->op = X86_SYS_VMMCALL; return true;
+	case 0xd1: out->op = X86_SYS_XSETBV; return true;
+	}
+	if (((m >> 3) & 7) != 6)
+		return fail(d, "unsupported 0F 01 instruction");
+	out->op = X86_SYS_LMSW;
+	if ((m >> 6) == 3) {
+		out->gpr = (m & 7) | ((d->rex & 1) ? 8 : 0);
+		return true;
+	}
+	out->mem = true;
+	d->pos--;               /* parse_modrm reads the ModRM byte itself */
+	memset(&scratch, 0, sizeof(scratch));
+	return parse_modrm(d, &scratch, &reg);
+}
+
+/* MOV to/from CR (0F 20/22) or DR (0F 21/23): ModRM.mod is ignored, the
+ * operand is always a register (SDM "MOV-Move to/from Control Registers"). */
+static bool sys_mov_crdr(struct dec *d, uint8_t op2, struct x86_sys_insn *out)
+{
+	uint8_t m;
+
+	if (!fetch(d, &m))
+		return false;
+	out->op = (op2 & 1) ? X86_SYS_MOV_DR : X86_SYS_MOV_CR;
+	out->write = op2 & 2;
+	out->reg = ((m >> 3) & 7) | ((d->rex & 4) ? 8 : 0);
+	out->gpr = (m & 7) | ((d->rex & 1) ? 8 : 0);
+	/* AMD's LOCK MOV CR0 reaches CR8 from outside 64-bit mode (APM 3,
+	 * "MOV CRn"). */
+	if (out->op == X86_SYS_MOV_CR && d->lock && out->reg == 0)
+		out->reg = 8;
+	return true;
+}
+
+static bool sys_op(struct dec *d, uint8_t op, struct x86_sys_insn *out)
+{
+	uint8_t op2, imm;
+
+	switch (op) {
+	case 0xf4: out->op = X86_SYS_HLT; return true;
+	case 0x90:
+		if (d->rep != 0xf3) {
+			d->not_sys = true;
+			return fail(d, "unsupported opcode");
+		}
+		out->op = X86_SYS_PAUSE;
+		return true;
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+		out->op = X86_SYS_IO;
+		out->write = op & 2;
+		return fetch(d, &imm);
+	case 0xec: case 0xed: case 0xee: case 0xef:
+	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+		out->op = X86_SYS_IO;
+		out->write = op & 2;
+		return true;
+	case 0x0f:
+		break;
+	default:
+		d->not_sys = true;
+		return fail(d, "unsupported opcode");
+	}
+	if (!fetch(d, &op2))
+		return false;
+	switch (op2) {
+	case 0xa2: out->op = X86_SYS_CPUID; return true;
+	case 0x32: out->op = X86_SYS_RDMSR; return true;
+	case 0x30: out->op = X86_SYS_WRMSR; return true;
+	case 0x06: out->op = X86_SYS_CLTS; return true;
+	case 0x08: out->op = X86_SYS_INVD; return true;
+	case 0x09: out->op = X86_SYS_WBINVD; return true;
+	case 0x01: return sys_0f01(d, out);
+	case 0x20: case 0x21: case 0x22: case 0x23: return sys_mov_crdr(d, op2, out);
+	default:
+		d->not_sys = true;
+		return fail(d, "unsupported two-byte opcode");
+	}
+}
+
+int x86_decode_sys(const uint8_t *bytes, size_t n, enum x86_cpu_mode mode,
+		   struct x86_sys_insn *out, const char **err)
+{
+	struct dec d;
+	struct x86_insn mm;
+	uint8_t op;
+
+	memset(out, 0, sizeof(*out));
+	if (!dec_start(&d, bytes, n, mode, &op, err))
+		return -1;
+	set_sizes(&d);
+	if (sys_op(&d, op, out)) {
+		out->len = (unsigned)d.pos;
+		return 0;
+	}
+	/* Not a system instruction: one of the MMIO forms, for its length
+	 * (its decoder's error otherwise). */
+	if (d.not_sys) {
+		if (x86_decode(bytes, n, mode, &mm, err) < 0)
+			return -1;
+		out->op = X86_SYS_MMIO;
+		out->len = mm.len;
+		return 0;
+	}
 	*err = d.err ? d.err : "undecodable instruction";
 	return -1;
 }

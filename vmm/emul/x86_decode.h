@@ -1,4 +1,5 @@
-/* x86 instruction decoder for MMIO emulation (pure logic, host-tested).
+/* x86 instruction decoder for MMIO emulation and for the instructions that
+ * exit when the hardware does not report them (pure logic, host-tested).
  *
  * When a guest touches a device page, the EPT violation gives the guest-
  * physical address but not what the instruction wanted: x86_decode() reads
@@ -61,6 +62,35 @@ struct x86_insn {
  * Returns 0, or -1 with *err set to a static message. */
 int x86_decode(const uint8_t *bytes, size_t n, enum x86_cpu_mode mode,
 	       struct x86_insn *out, const char **err);
+
+/* The instructions that exit to a hypervisor, for hardware that reports
+ * neither their length nor their operands (AMD-V without NRIP save or
+ * decode assists): CPUID, RDMSR, WRMSR, HLT, PAUSE, VMCALL, VMMCALL,
+ * XSETBV, IN/OUT/INS/OUTS, MOV to/from CR and DR, CLTS, LMSW, INVD,
+ * WBINVD, and (for their length) the memory forms x86_decode() knows. */
+enum x86_sys_op {
+	X86_SYS_CPUID, X86_SYS_RDMSR, X86_SYS_WRMSR, X86_SYS_HLT, X86_SYS_PAUSE,
+	X86_SYS_VMCALL, X86_SYS_VMMCALL, X86_SYS_XSETBV,
+	X86_SYS_IO,             /* IN, OUT, INS, OUTS */
+	X86_SYS_MOV_CR,         /* MOV to/from CRn (LOCK MOV CR0 is CR8: AMD's AltMovCr8) */
+	X86_SYS_MOV_DR,
+	X86_SYS_CLTS, X86_SYS_LMSW, X86_SYS_INVD, X86_SYS_WBINVD,
+	X86_SYS_MMIO,           /* one of x86_decode()'s memory forms */
+};
+
+struct x86_sys_insn {
+	enum x86_sys_op op;
+	unsigned len;           /* bytes, prefixes included */
+	unsigned reg;           /* MOV CR/DR: the control or debug register number */
+	unsigned gpr;           /* MOV CR/DR, LMSW with a register: the GPR (0-15) */
+	bool write;             /* MOV to CR/DR; OUT, OUTS */
+	bool mem;               /* LMSW: the operand is in memory (its address is not decoded) */
+};
+
+/* Decode bytes[0..n) as one of the instructions above. Returns 0, or -1
+ * with *err set to a static message (anything else, truncated, too long). */
+int x86_decode_sys(const uint8_t *bytes, size_t n, enum x86_cpu_mode mode,
+		   struct x86_sys_insn *out, const char **err);
 
 /* Helpers for applying a decoded access to guest registers. */
 uint64_t x86_size_mask(unsigned size);

@@ -14,6 +14,6 @@ const struct vmm_backend *backend_select(char *err, size_t errlen)
 	for (const struct vmm_backend *const *b = __start_vmm_backends; b < __stop_vmm_backends; b++)
 		if ((*b)->probe())
 			return *b;
-	fmt_snprintf(err, errlen, "this CPU has no virtualization extension lhv supports (VT-x)");
+	fmt_snprintf(err, errlen, "this CPU has no virtualization extension lhv supports (VT-x or AMD-V)");
 	return NULL;
 }

@@ -50,15 +50,20 @@ struct vm_exit_npf {
 	uint64_t gpa;
 	bool write, fetch;
 };
+/* The gpr of a CR or DR exit whose hardware named only the register and
+ * the direction (AMD-V without decode assists): the generic handler
+ * decodes the instruction for the operands (and CLTS/LMSW). */
+#define VM_EXIT_GPR_UNDECODED 0xff
+
 struct vm_exit_cr {
 	uint8_t cr;                   /* 0, 3, 4 or 8 */
-	uint8_t gpr;                  /* register number (GPR_*) */
-	uint8_t op;                   /* enum vm_exit_cr_op */
+	uint8_t gpr;                  /* register number (GPR_*), or VM_EXIT_GPR_UNDECODED */
+	uint8_t op;                   /* enum vm_exit_cr_op (WRITE or READ if undecoded) */
 	uint16_t lmsw;                /* LMSW source operand */
 };
 struct vm_exit_dr {
 	uint8_t dr;                   /* 0..7 */
-	uint8_t gpr;
+	uint8_t gpr;                  /* or VM_EXIT_GPR_UNDECODED */
 	bool write;
 };
 struct vm_exit_exc {

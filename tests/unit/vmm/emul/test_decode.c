@@ -311,6 +311,165 @@ static void test_helpers(void)
 	CHECK_EQ(f, RFLAGS_ZF | RFLAGS_PF | (1u << 9));
 }
 
+/* x86_decode_sys: the instructions that exit, as GNU as encodes them
+ * (objdump's disassembly kept as the name), with their operands. */
+struct scase {
+	int mode;
+	const char *name;
+	uint8_t bytes[15];
+	unsigned len;
+	enum x86_sys_op op;
+	unsigned reg, gpr;
+	bool write, mem;
+};
+
+static const struct scase sys_cases[] = {
+	{ 64, "cpuid", { 0x0f, 0xa2 }, 2, X86_SYS_CPUID, 0, 0, 0, 0 },
+	{ 64, "rdmsr", { 0x0f, 0x32 }, 2, X86_SYS_RDMSR, 0, 0, 0, 0 },
+	{ 64, "wrmsr", { 0x0f, 0x30 }, 2, X86_SYS_WRMSR, 0, 0, 0, 0 },
+	{ 64, "hlt", { 0xf4 }, 1, X86_SYS_HLT, 0, 0, 0, 0 },
+	{ 64, "pause", { 0xf3, 0x90 }, 2, X86_SYS_PAUSE, 0, 0, 0, 0 },
+	{ 64, "vmcall", { 0x0f, 0x01, 0xc1 }, 3, X86_SYS_VMCALL, 0, 0, 0, 0 },
+	{ 64, "vmmcall", { 0x0f, 0x01, 0xd9 }, 3, X86_SYS_VMMCALL, 0, 0, 0, 0 },
+	{ 64, "xsetbv", { 0x0f, 0x01, 0xd1 }, 3, X86_SYS_XSETBV, 0, 0, 0, 0 },
+	{ 64, "in     $0x71,%al", { 0xe4, 0x71 }, 2, X86_SYS_IO, 0, 0, 0, 0 },
+	{ 64, "out    %eax,$0x80", { 0xe7, 0x80 }, 2, X86_SYS_IO, 0, 0, 1, 0 },
+	{ 64, "in     (%dx),%ax", { 0x66, 0xed }, 2, X86_SYS_IO, 0, 0, 0, 0 },
+	{ 64, "out    %al,(%dx)", { 0xee }, 1, X86_SYS_IO, 0, 0, 1, 0 },
+	{ 64, "rex.W out %eax,(%dx)", { 0x48, 0xef }, 2, X86_SYS_IO, 0, 0, 1, 0 },
+	{ 64, "rep outsb %ds:(%rsi),(%dx)", { 0xf3, 0x6e }, 2, X86_SYS_IO, 0, 0, 1, 0 },
+	{ 64, "insl   (%dx),%es:(%rdi)", { 0x6d }, 1, X86_SYS_IO, 0, 0, 0, 0 },
+	{ 64, "mov    %cr0,%rax", { 0x0f, 0x20, 0xc0 }, 3, X86_SYS_MOV_CR, 0, 0, 0, 0 },
+	{ 64, "mov    %rbx,%cr0", { 0x0f, 0x22, 0xc3 }, 3, X86_SYS_MOV_CR, 0, 3, 1, 0 },
+	{ 64, "mov    %rax,%cr4", { 0x0f, 0x22, 0xe0 }, 3, X86_SYS_MOV_CR, 4, 0, 1, 0 },
+	{ 64, "mov    %cr3,%r9", { 0x41, 0x0f, 0x20, 0xd9 }, 4, X86_SYS_MOV_CR, 3, 9, 0, 0 },
+	{ 64, "mov    %r12,%cr8", { 0x45, 0x0f, 0x22, 0xc4 }, 4, X86_SYS_MOV_CR, 8, 12, 1, 0 },
+	{ 64, "mov    %cr8,%rax", { 0x44, 0x0f, 0x20, 0xc0 }, 4, X86_SYS_MOV_CR, 8, 0, 0, 0 },
+	{ 64, "mov    %rdi,%db7", { 0x0f, 0x23, 0xff }, 3, X86_SYS_MOV_DR, 7, 7, 1, 0 },
+	{ 64, "mov    %db6,%r11", { 0x41, 0x0f, 0x21, 0xf3 }, 4, X86_SYS_MOV_DR, 6, 11, 0, 0 },
+	{ 64, "mov    %r15,%db0", { 0x41, 0x0f, 0x23, 0xc7 }, 4, X86_SYS_MOV_DR, 0, 15, 1, 0 },
+	{ 64, "clts", { 0x0f, 0x06 }, 2, X86_SYS_CLTS, 0, 0, 0, 0 },
+	{ 64, "lmsw   %ax", { 0x0f, 0x01, 0xf0 }, 3, X86_SYS_LMSW, 0, 0, 0, 0 },
+	{ 64, "lmsw   %r10w", { 0x41, 0x0f, 0x01, 0xf2 }, 4, X86_SYS_LMSW, 0, 10, 0, 0 },
+	{ 64, "lmsw   (%rax)", { 0x0f, 0x01, 0x30 }, 3, X86_SYS_LMSW, 0, 0, 0, 1 },
+	{ 64, "lmsw   0x12345678(%rax,%rbx,4)", { 0x0f, 0x01, 0xb4, 0x98, 0x78, 0x56, 0x34, 0x12 }, 8,
+	  X86_SYS_LMSW, 0, 0, 0, 1 },
+	{ 64, "invd", { 0x0f, 0x08 }, 2, X86_SYS_INVD, 0, 0, 0, 0 },
+	{ 64, "wbinvd", { 0x0f, 0x09 }, 2, X86_SYS_WBINVD, 0, 0, 0, 0 },
+	{ 64, "mov    %eax,(%rdx)", { 0x89, 0x02 }, 2, X86_SYS_MMIO, 0, 0, 0, 0 },
+	{ 64, "movq   $0x12345678,0x10(%rip)", { 0x48, 0xc7, 0x05, 0x10, 0x00, 0x00, 0x00, 0x78, 0x56,
+	  0x34, 0x12 }, 11, X86_SYS_MMIO, 0, 0, 0, 0 },
+	{ 32, "cpuid", { 0x0f, 0xa2 }, 2, X86_SYS_CPUID, 0, 0, 0, 0 },
+	{ 32, "vmcall", { 0x0f, 0x01, 0xc1 }, 3, X86_SYS_VMCALL, 0, 0, 0, 0 },
+	{ 32, "out    %al,$0x80", { 0xe6, 0x80 }, 2, X86_SYS_IO, 0, 0, 1, 0 },
+	{ 32, "data16 out %al,(%dx)", { 0x66, 0xee }, 2, X86_SYS_IO, 0, 0, 1, 0 },
+	{ 32, "in     (%dx),%eax", { 0xed }, 1, X86_SYS_IO, 0, 0, 0, 0 },
+	{ 32, "mov    %ecx,%cr0", { 0x0f, 0x22, 0xc1 }, 3, X86_SYS_MOV_CR, 0, 1, 1, 0 },
+	{ 32, "mov    %edx,%cr4", { 0x0f, 0x22, 0xe2 }, 3, X86_SYS_MOV_CR, 4, 2, 1, 0 },
+	{ 32, "mov    %cr8,%eax", { 0xf0, 0x0f, 0x20, 0xc0 }, 4, X86_SYS_MOV_CR, 8, 0, 0, 0 },
+	{ 32, "mov    %esi,%cr8", { 0xf0, 0x0f, 0x22, 0xc6 }, 4, X86_SYS_MOV_CR, 8, 6, 1, 0 },
+	{ 32, "mov    %db7,%ebx", { 0x0f, 0x21, 0xfb }, 3, X86_SYS_MOV_DR, 7, 3, 0, 0 },
+	{ 32, "mov    %eax,%db3", { 0x0f, 0x23, 0xd8 }, 3, X86_SYS_MOV_DR, 3, 0, 1, 0 },
+	{ 32, "lmsw   %dx", { 0x0f, 0x01, 0xf2 }, 3, X86_SYS_LMSW, 0, 2, 0, 0 },
+	{ 32, "lmsw   0x10(%ebx)", { 0x0f, 0x01, 0x73, 0x10 }, 4, X86_SYS_LMSW, 0, 0, 0, 1 },
+	{ 32, "pause", { 0xf3, 0x90 }, 2, X86_SYS_PAUSE, 0, 0, 0, 0 },
+	{ 32, "hlt", { 0xf4 }, 1, X86_SYS_HLT, 0, 0, 0, 0 },
+	{ 16, "cpuid", { 0x0f, 0xa2 }, 2, X86_SYS_CPUID, 0, 0, 0, 0 },
+	{ 16, "out    %al,$0x92", { 0xe6, 0x92 }, 2, X86_SYS_IO, 0, 0, 1, 0 },
+	{ 16, "mov    %eax,%cr0", { 0x0f, 0x22, 0xc0 }, 3, X86_SYS_MOV_CR, 0, 0, 1, 0 },
+	{ 16, "lmsw   (%bx)", { 0x0f, 0x01, 0x37 }, 3, X86_SYS_LMSW, 0, 0, 0, 1 },
+	{ 16, "lmsw   0x1234", { 0x0f, 0x01, 0x36, 0x34, 0x12 }, 5, X86_SYS_LMSW, 0, 0, 0, 1 },
+};
+
+static int decode_sys_exact(const uint8_t *b, size_t n, enum x86_cpu_mode m,
+			    struct x86_sys_insn *in, const char **err)
+{
+	uint8_t *copy = malloc(n ? n : 1);
+	int rc;
+
+	memcpy(copy, b, n);
+	rc = x86_decode_sys(copy, n, m, in, err);
+	free(copy);
+	return rc;
+}
+
+static void test_sys(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sys_cases); i++) {
+		const struct scase *c = &sys_cases[i];
+		struct x86_sys_insn in;
+		const char *err = NULL;
+		int bad = check_failed;
+		uint8_t buf[15];
+
+		memset(buf, 0x90, sizeof(buf));
+		memcpy(buf, c->bytes, c->len);
+		CHECK_EQ(decode_sys_exact(buf, sizeof(buf), mode_of(c->mode), &in, &err), 0);
+		CHECK_EQ(in.len, c->len);
+		CHECK_EQ(in.op, c->op);
+		CHECK_EQ(in.reg, c->reg);
+		CHECK_EQ(in.gpr, c->gpr);
+		CHECK_EQ(in.write, c->write);
+		CHECK_EQ(in.mem, c->mem);
+		CHECK_EQ(decode_sys_exact(c->bytes, c->len, mode_of(c->mode), &in, &err), 0);
+		for (unsigned k = 0; k < c->len; k++) {
+			err = NULL;
+			CHECK_EQ(decode_sys_exact(c->bytes, k, mode_of(c->mode), &in, &err), -1);
+			CHECK(err && strcmp(err, "truncated instruction") == 0);
+		}
+		if (check_failed != bad)
+			fprintf(stderr, "  ^ sys case %zu: %d-bit \"%s\" (err %s)\n", i, c->mode, c->name,
+				err ? err : "none");
+	}
+
+	/* Not instructions that exit: refused with the decoder's reason. */
+	static const struct ecase bad[] = {
+		{ 64, { 0x90 }, 1, "unsupported opcode" },                  /* nop */
+		{ 64, { 0x0f, 0x01, 0xc8 }, 3, "unsupported 0F 01 instruction" }, /* monitor */
+		{ 64, { 0x0f, 0x31 }, 2, "unsupported two-byte opcode" },   /* rdtsc */
+		{ 64, { 0x8b, 0x80, 0x00 }, 3, "truncated instruction" },  /* MMIO form, cut */
+		{ 64, { 0x0f, 0x0b }, 2, "unsupported two-byte opcode" },   /* ud2 */
+		{ 64, { 0xcc }, 1, "unsupported opcode" },                  /* int3 */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct x86_sys_insn in;
+		const char *err = NULL;
+		CHECK_EQ(decode_sys_exact(bad[i].bytes, bad[i].n, mode_of(bad[i].mode), &in, &err), -1);
+		CHECK(err && strcmp(err, bad[i].err) == 0);
+		if (!err || strcmp(err, bad[i].err) != 0)
+			fprintf(stderr, "  ^ sys error case %zu: got \"%s\"\n", i, err ? err : "none");
+	}
+	struct x86_sys_insn in;
+	const char *err;
+	static const uint8_t long16[16] = { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+					    0x66, 0x66, 0x66, 0x66, 0x0f, 0xa2 };
+	CHECK_EQ(decode_sys_exact(long16, sizeof(long16), X86_MODE_64, &in, &err), -1);
+	CHECK(strcmp(err, "instruction longer than 15 bytes") == 0);
+	CHECK_EQ(x86_decode_sys(NULL, 3, X86_MODE_64, &in, &err), -1);
+
+	/* Random bytes: never read past n (ASan), lengths within n. */
+	uint64_t s = 0x2545f4914f6cdd1dull;
+	int ok = 0, insane = 0;
+	for (int iter = 0; iter < 200000; iter++) {
+		uint8_t b[15];
+		size_t n = 1 + (size_t)(iter % 15);
+		for (size_t k = 0; k < n; k++) {
+			s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+			b[k] = (uint8_t)s;
+		}
+		if (decode_sys_exact(b, n, mode_of(iter % 3 == 0 ? 16 : iter % 3 == 1 ? 32 : 64),
+				     &in, &err) == 0) {
+			ok++;
+			if (in.len == 0 || in.len > n || in.reg > 15 || in.gpr > 15)
+				insane++;
+		} else if (!err) {
+			insane++;
+		}
+	}
+	CHECK(ok > 1000);
+	CHECK_EQ(insane, 0);
+}
+
 int main(void)
 {
 	test_table();
@@ -318,5 +477,6 @@ int main(void)
 	test_errors();
 	test_fuzz();
 	test_helpers();
+	test_sys();
 	return check_done("test_decode");
 }

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# hv-bad.sh under QEMU TCG with AMD-V.
+# timeout: 300
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-240}
+HV_TEST_EMU=qemu-svm
+. "$(dirname "$0")/hv-bad.sh"
