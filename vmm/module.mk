@@ -41,3 +41,11 @@ $(BUILD)/host/test_vrtc: tests/unit/vmm/dev/test_vrtc.c vmm/dev/vrtc.c vmm/dev/v
 	vmm/dev/vacpi_pm.h vmm/load/acpi_build.h core/lib.h
 $(BUILD)/host/test_vpic: tests/unit/vmm/dev/test_vpic.c vmm/dev/vpic.c vmm/dev/vpic.h core/lib.h
 $(BUILD)/host/test_vuart: tests/unit/vmm/dev/test_vuart.c vmm/dev/vuart.c vmm/dev/vuart.h core/lib.h
+
+# The local APIC is not pure: its test builds vlapic.c against the stub
+# environment of the fuzz targets (tests/fuzz/env: clock, timers, kicks, and
+# a host-safe hw/x86.h found first on the include path).
+UNIT_TESTS += $(BUILD)/host/test_vlapic
+$(BUILD)/host/test_vlapic: HOST_CFLAGS := -Itests/fuzz/env $(HOST_CFLAGS)
+$(BUILD)/host/test_vlapic: tests/unit/vmm/dev/test_vlapic.c vmm/dev/vlapic.c tests/fuzz/env/env.c \
+	vmm/dev/vlapic.h tests/fuzz/env/env.h tests/fuzz/env/hw/x86.h vmm/vm/vm.h

@@ -33,6 +33,11 @@
 #define R_TDCR   0x3E0
 #define R_SELF   0x3F0    /* x2APIC only */
 
+/* The shortest period a periodic timer re-arms with, as the PIT's (vpit.c):
+ * a tiny initial count gets fewer interrupts, not a pCPU looping on its
+ * timer queue. */
+#define VLAPIC_MIN_PERIOD_NS 100000ull
+
 #define LVT_MASK      (1u << 16)
 #define TMR_PERIODIC  (1u << 17)
 #define TMR_TSCDL     (2u << 17)
@@ -142,7 +147,7 @@ static void timer_fire(struct timer *t, void *arg)
 	if (!(lvt & LVT_MASK))
 		deliver_locked(l, lvt & 0xff);
 	if ((lvt & (3u << 17)) == TMR_PERIODIC && l->tmict) {
-		uint64_t period = (uint64_t)l->tmict * divider(l);
+		uint64_t period = MAX((uint64_t)l->tmict * divider(l), VLAPIC_MIN_PERIOD_NS);
 		/* Skip missed periods rather than storming the guest. */
 		uint64_t next = l->tm_deadline + period;
 		if (next <= now)
@@ -305,7 +310,9 @@ static uint32_t current_count(const struct vlapic *l)
 	uint64_t now = time_now();
 	if (now >= l->tm_deadline)
 		return 0;
-	return (uint32_t)((l->tm_deadline - now) / divider(l));
+	/* At most the initial count: the floor or a new divider can leave
+	 * more time than the count says. */
+	return (uint32_t)MIN((l->tm_deadline - now) / divider(l), (uint64_t)l->tmict);
 }
 
 static uint32_t reg_read(struct vlapic *l, unsigned off)
