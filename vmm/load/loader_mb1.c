@@ -91,6 +91,10 @@ static int mb1_add_segment(struct mb1_ctx *c, uint64_t off, uint64_t gpa,
 		return fmt_error(c->err, c->errlen, "segment 0x%llx-0x%llx outside guest RAM (0x%llx bytes)",
 			    (unsigned long long)gpa, (unsigned long long)end,
 			    (unsigned long long)c->ram);
+	/* Multiboot kernels run with 32-bit physical addresses (spec 3.2). */
+	if (end > (1ull << 32))
+		return fmt_error(c->err, c->errlen, "segment 0x%llx-0x%llx ends above 4 GiB",
+			    (unsigned long long)gpa, (unsigned long long)end);
 	if (ranges_overlap(gpa, end, MB1_LOW_RAM_END, MB1_HIGH_RAM_START))
 		return fmt_error(c->err, c->errlen, "segment 0x%llx-0x%llx overlaps the legacy hole 0xa0000-0x100000",
 			    (unsigned long long)gpa, (unsigned long long)end);

@@ -146,6 +146,15 @@ static void test_elf_errors(void)
 	make_elf(top, 1, 0xfffff000);
 	expect_fail("wrapping segment", "outside guest RAM");
 
+	/* Found by tests/fuzz/mb1.c: with more than 4 GiB of guest RAM a
+	 * segment crossing 4 GiB was accepted and the entry translated
+	 * through it was truncated to 32 bits (0x1000ff007 -> 0xff007). */
+	struct seg cross[] = { { 1, 0x1000, 0x1000, 0xfffff000, 0x1000, 0x2000 } };
+	make_elf(cross, 1, 0x1800);
+	err[0] = '\0';
+	CHECK_EQ(mb1_load(img, img_len, GiB(8), NULL, 0, &out, err, sizeof(err)), -1);
+	CHECK(strstr(err, "4 GiB") != NULL);
+
 	struct seg vga[] = { { 1, 0x1000, 0xb8000, 0xb8000, 0x1000, 0x1000 } };
 	make_elf(vga, 1, 0xb8000);
 	expect_fail("legacy hole", "legacy hole");
