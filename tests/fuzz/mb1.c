@@ -9,7 +9,8 @@
  * Checks: an accepted image has 1-16 segments, each inside the file, with
  * file size <= memory size, inside guest RAM, outside the legacy hole, the
  * reserved ranges and each other; load_end is the highest end; the entry
- * lies in a segment. Built information reads back: flags, memory sizes,
+ * lies in a segment. Built information reads back: flags, memory sizes
+ * (mem_upper saturating at 4 TiB, its 32-bit KiB limit),
  * the memory map, the modules and every string inside the area and equal
  * to what was given, the area below 4 GiB. */
 #include "tests/fuzz/fuzz.h"
@@ -86,6 +87,9 @@ static void check_info(const uint8_t *buf, size_t used, uint64_t gpa, const stru
 	FUZZ_CHECK(!strcmp(area_str(buf, gpa, used, rd32(buf + 64)), "lhv"), "loader name");
 	FUZZ_CHECK(rd32(buf + 4) == (a->ram_size < MB1_LOW_RAM_END ? a->ram_size : MB1_LOW_RAM_END) >> 10,
 		   "mem_lower");
+	uint64_t upper = a->ram_size > MB1_HIGH_RAM_START ? (a->ram_size - MB1_HIGH_RAM_START) >> 10 : 0;
+	FUZZ_CHECK(rd32(buf + 8) == MIN(upper, 0xffffffffull), "mem_upper 0x%x for 0x%llx bytes of RAM",
+		   rd32(buf + 8), (unsigned long long)a->ram_size);
 	uint32_t ml = rd32(buf + 44), ma = rd32(buf + 48);
 	FUZZ_CHECK(ml % 24 == 0 && ml && ma >= gpa && ma - gpa + ml <= used, "memory map 0x%x+%u", ma, ml);
 	for (uint32_t o = 0; o < ml; o += 24) {

@@ -374,8 +374,9 @@ int mb1_build_info(void *buf, size_t buflen, uint64_t gpa,
 		flags |= MB1_INFO_MODS;
 	put_le32(mbi + 0, flags);
 	put_le32(mbi + 4, (uint32_t)(MIN(a->ram_size, MB1_LOW_RAM_END) >> 10));    /* mem_lower, KiB */
-	put_le32(mbi + 8, a->ram_size > MB1_HIGH_RAM_START ?                       /* mem_upper, KiB */
-	     (uint32_t)((a->ram_size - MB1_HIGH_RAM_START) >> 10) : 0);
+	/* mem_upper, KiB: 32 bits hold up to 4 TiB; beyond that it saturates. */
+	put_le32(mbi + 8, a->ram_size > MB1_HIGH_RAM_START ?
+	     (uint32_t)MIN((a->ram_size - MB1_HIGH_RAM_START) >> 10, 0xffffffffull) : 0);
 	put_le32(mbi + 16, cmd);
 	put_le32(mbi + 20, (uint32_t)a->nmods);
 	put_le32(mbi + 24, mods_addr);

@@ -361,6 +361,15 @@ static void test_info(void)
 	CHECK_EQ(get32(buf + 44), 48);
 	CHECK_EQ(buf[get32(buf + 16) - gpa], 0);
 
+	/* Found by tests/fuzz/mb1.c: mem_upper (KiB, 32 bits) was truncated
+	 * above 4 TiB of RAM (4 TiB + 1 MiB gave 0); it saturates. */
+	struct mb1_info_args huge = { GiB(4096) + MiB(1), NULL, NULL, 0 };
+	CHECK(mb1_build_info(buf, sizeof(buf), gpa, &huge, err, sizeof(err)) > 0);
+	CHECK_EQ(get32(buf + 8), 0xffffffffu);
+	huge.ram_size = GiB(4096);
+	CHECK(mb1_build_info(buf, sizeof(buf), gpa, &huge, err, sizeof(err)) > 0);
+	CHECK_EQ(get32(buf + 8), (GiB(4096) - MiB(1)) >> 10);
+
 	CHECK_EQ(mb1_build_info(buf, 100, gpa, &a, err, sizeof(err)), -1);
 	CHECK(strstr(err, "too small") != NULL);
 	CHECK_EQ(mb1_build_info(buf, sizeof(buf), gpa + 4, &a, err, sizeof(err)), -1);
