@@ -78,10 +78,10 @@ $(BUILD)/fuzz/fuzz_vlapic: tests/fuzz/vlapic.c tests/fuzz/env/env.c vmm/dev/vlap
 .PHONY: fuzz fuzz-bins
 fuzz-bins: $(FUZZ_BINS)
 
-# tests/fuzz/run.sh runs them; the summary goes to the terminal and to
+# scripts/fuzz.sh runs them; the summary goes to the terminal and to
 # $(BUILD)/fuzz/summary.txt, crashing inputs to $(BUILD)/fuzz/crash/<name>-*.
 fuzz: fuzz-bins
 	FUZZ_TIME=$(FUZZ_TIME) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) BUILD=$(BUILD) \
-		tests/fuzz/run.sh $(FUZZ_TARGETS)
+		scripts/fuzz.sh $(FUZZ_TARGETS)
 
 TEST_DEPS += fuzz-bins

@@ -3,7 +3,7 @@
 # $BUILD/fuzz/fuzz_<name> by `make fuzz-bins`) one after another and print
 # one summary line per target.
 #
-#   tests/fuzz/run.sh [NAME]...        default: every target built
+#   scripts/fuzz.sh [NAME]...          default: every target built
 #
 # Environment:
 #   FUZZ_TIME   seconds per target (default 120; 0 = no time limit)
@@ -22,7 +22,7 @@
 # $BUILD/fuzz/summary.txt. Exit status 1 if any target failed.
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 BUILD=${BUILD:-build}
 FUZZ_TIME=${FUZZ_TIME:-120}
