@@ -14,6 +14,9 @@ prog=${0##*/}
 # Package -> why. Debian 12 (bookworm) names.
 PKGS=(
 	gcc             # hypervisor, host tools, unit tests (gcc links libasan/libubsan)
+	clang           # fuzz targets (tests/fuzz): Debian 12's default, clang-14
+	libclang-rt-dev # its compiler-rt (libclang-rt-14-dev): libFuzzer, ASan, UBSan runtimes
+	llvm            # llvm-symbolizer: file:line in the fuzz targets' sanitizer reports
 	libc6-dev       # host programs
 	make
 	binutils        # as, ld, objcopy, readelf

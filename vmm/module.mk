@@ -54,3 +54,10 @@ $(BUILD)/host/test_vfwcfg: tests/unit/vmm/dev/test_vfwcfg.c vmm/dev/vfwcfg.c vmm
 UNIT_TESTS += $(BUILD)/host/test_vlapic_rules
 $(BUILD)/host/test_vlapic_rules: tests/unit/vmm/dev/test_vlapic_rules.c vmm/dev/vlapic_rules.c \
 	vmm/dev/vlapic_rules.h core/lib.h
+# The local APIC is not pure: its test builds vlapic.c against the stub
+# environment of the fuzz targets (tests/fuzz/env: clock, timers, kicks, and
+# a host-safe hw/x86.h found first on the include path).
+UNIT_TESTS += $(BUILD)/host/test_vlapic
+$(BUILD)/host/test_vlapic: HOST_CFLAGS := -Itests/fuzz/env $(HOST_CFLAGS)
+$(BUILD)/host/test_vlapic: tests/unit/vmm/dev/test_vlapic.c vmm/dev/vlapic.c vmm/dev/vlapic_rules.c tests/fuzz/env/env.c \
+	vmm/dev/vlapic.h tests/fuzz/env/env.h tests/fuzz/env/hw/x86.h vmm/vm/vm.h

@@ -34,6 +34,11 @@
 #define R_TDCR   0x3E0
 #define R_SELF   0x3F0    /* x2APIC only */
 
+/* The shortest period a periodic timer re-arms with, as the PIT's (vpit.c):
+ * a tiny initial count gets fewer interrupts, not a pCPU looping on its
+ * timer queue. */
+#define VLAPIC_MIN_PERIOD_NS 100000ull
+
 #define LVT_MASK      (1u << 16)
 #define TMR_PERIODIC  (1u << 17)
 #define TMR_TSCDL     (2u << 17)

@@ -97,10 +97,18 @@ void vrtc_init(struct vrtc *r, uint64_t ram_bytes)
 	r->ram[0x5d] = (uint8_t)(above >> 16);
 }
 
+/* The wall clock in Unix seconds, before and after keeping it to what the
+ * registers can show: years 1970-9999 (a century of 100 is no BCD byte), so
+ * the clock stops at either end. */
+static int64_t raw_s(const struct vrtc *r, uint64_t ns)
+{
+	return (int64_t)(VRTC_EPOCH + ns / 1000000000ull) + r->offset;
+}
+
 static uint64_t now_s(const struct vrtc *r, uint64_t ns)
 {
-	int64_t t = (int64_t)(VRTC_EPOCH + ns / 1000000000ull) + r->offset;
-	return t < 0 ? 0 : (uint64_t)t;
+	int64_t t = raw_s(r, ns);
+	return t < 0 ? 0 : (uint64_t)t > VRTC_TIME_MAX ? VRTC_TIME_MAX : (uint64_t)t;
 }
 
 static uint8_t enc(const struct vrtc *r, unsigned v)
@@ -180,7 +188,8 @@ static void write_time(struct vrtc *r, unsigned i, uint8_t val, uint64_t ns)
 	 * clamped so the time stays valid. */
 	if (tm.mday > mdays(tm.year, tm.mon))
 		tm.mday = mdays(tm.year, tm.mon);
-	r->offset += (int64_t)vrtc_tm_to_time(&tm) - (int64_t)old;
+	/* From the unclamped clock, so the new time shows even at an end. */
+	r->offset += (int64_t)vrtc_tm_to_time(&tm) - raw_s(r, ns);
 }
 
 uint8_t vrtc_read(struct vrtc *r, uint16_t port, uint64_t ns)

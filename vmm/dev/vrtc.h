@@ -5,6 +5,7 @@
  * The wall clock is VRTC_EPOCH (2026-01-01 00:00:00 UTC) plus the VM's
  * running time plus whatever offset the guest set by writing the time
  * registers: the same every run, so boots under Bochs are reproducible.
+ * It shows years 1970-9999 and stops at either end (VRTC_TIME_MAX).
  * Registers: seconds, minutes, hours, day of week, day, month, year,
  * century (0x32) in BCD and 24-hour mode by default (status B = 0x02); the
  * guest may switch status B to binary or 12-hour mode and reads follow.
@@ -22,6 +23,7 @@
 #include "core/lib.h"
 
 #define VRTC_EPOCH      1767225600ull   /* 2026-01-01 00:00:00 UTC, Unix time */
+#define VRTC_TIME_MAX   253402300799ull /* 9999-12-31 23:59:59 UTC: the clock stops there */
 
 struct vrtc {
 	uint8_t index;

@@ -216,7 +216,7 @@ int acpi_build(void *buf, size_t buflen, uint64_t gpa, const struct acpi_build_a
 	if (buflen < need)
 		return fmt_error(err, errlen, "ACPI table buffer of %zu bytes (need %llu for %u vCPUs)",
 			    buflen, (unsigned long long)need, n);
-	if (gpa + need > GiB(4))
+	if (gpa > GiB(4) || need > GiB(4) - gpa)        /* gpa + need could wrap */
 		return fmt_error(err, errlen, "ACPI tables at 0x%llx: must lie below 4 GiB",
 			    (unsigned long long)gpa);
 	memset(b, 0, need);

@@ -420,7 +420,7 @@ int linux_build_identity_pt(void *buf, size_t buflen, uint64_t gpa, uint64_t map
 	if (buflen < need)
 		return fmt_error(err, errlen, "page table buffer of %zu bytes (need %llu)", buflen,
 			    (unsigned long long)need);
-	if (gpa + need > GiB(4))
+	if (gpa > GiB(4) || need > GiB(4) - gpa)        /* gpa + need could wrap */
 		return fmt_error(err, errlen, "page tables at 0x%llx: CR3 must point below 4 GiB here",
 			    (unsigned long long)gpa);
 	memset(b, 0, need);

@@ -91,6 +91,10 @@ static int mb1_add_segment(struct mb1_ctx *c, uint64_t off, uint64_t gpa,
 		return fmt_error(c->err, c->errlen, "segment 0x%llx-0x%llx outside guest RAM (0x%llx bytes)",
 			    (unsigned long long)gpa, (unsigned long long)end,
 			    (unsigned long long)c->ram);
+	/* Multiboot kernels run with 32-bit physical addresses (spec 3.2). */
+	if (end > (1ull << 32))
+		return fmt_error(c->err, c->errlen, "segment 0x%llx-0x%llx ends above 4 GiB",
+			    (unsigned long long)gpa, (unsigned long long)end);
 	if (ranges_overlap(gpa, end, MB1_LOW_RAM_END, MB1_HIGH_RAM_START))
 		return fmt_error(c->err, c->errlen, "segment 0x%llx-0x%llx overlaps the legacy hole 0xa0000-0x100000",
 			    (unsigned long long)gpa, (unsigned long long)end);
@@ -370,8 +374,9 @@ int mb1_build_info(void *buf, size_t buflen, uint64_t gpa,
 		flags |= MB1_INFO_MODS;
 	put_le32(mbi + 0, flags);
 	put_le32(mbi + 4, (uint32_t)(MIN(a->ram_size, MB1_LOW_RAM_END) >> 10));    /* mem_lower, KiB */
-	put_le32(mbi + 8, a->ram_size > MB1_HIGH_RAM_START ?                       /* mem_upper, KiB */
-	     (uint32_t)((a->ram_size - MB1_HIGH_RAM_START) >> 10) : 0);
+	/* mem_upper, KiB: 32 bits hold up to 4 TiB; beyond that it saturates. */
+	put_le32(mbi + 8, a->ram_size > MB1_HIGH_RAM_START ?
+	     (uint32_t)MIN((a->ram_size - MB1_HIGH_RAM_START) >> 10, 0xffffffffull) : 0);
 	put_le32(mbi + 16, cmd);
 	put_le32(mbi + 20, (uint32_t)a->nmods);
 	put_le32(mbi + 24, mods_addr);

@@ -118,6 +118,31 @@ static void test_registers(void)
 	CHECK_EQ(cmos(&r, 0x7f, ns), 0x5a);
 }
 
+/* Found by tests/fuzz/vrtc.c: a clock set to 9999 that kept running showed
+ * century 0xA0 (100, no BCD byte). It stops at 9999-12-31 23:59:59 instead,
+ * and a write there still takes effect. */
+static void test_year_9999(void)
+{
+	struct vrtc r;
+	static const uint8_t end[][2] = {
+		{ 0x32, 0x99 }, { 0x09, 0x99 }, { 0x08, 0x12 }, { 0x07, 0x31 },
+		{ 0x04, 0x23 }, { 0x02, 0x59 }, { 0x00, 0x59 },
+	};
+	uint64_t later = 2 * 366 * 86400 * S;
+
+	vrtc_init(&r, 64ull << 20);
+	for (unsigned i = 0; i < ARRAY_SIZE(end); i++)
+		cmos_set(&r, end[i][0], end[i][1], 0);
+	for (unsigned i = 0; i < ARRAY_SIZE(end); i++) {
+		CHECK_EQ(cmos(&r, end[i][0], 0), end[i][1]);
+		CHECK_EQ(cmos(&r, end[i][0], later), end[i][1]);
+	}
+	cmos_set(&r, 0x00, 0x05, later);
+	CHECK_EQ(cmos(&r, 0x00, later), 0x05);
+	CHECK_EQ(cmos(&r, 0x32, later), 0x99);
+	CHECK_EQ(cmos(&r, 0x00, later + 3 * S), 0x08);
+}
+
 static void test_memory_bytes(void)
 {
 	struct vrtc r;
@@ -188,6 +213,7 @@ int main(void)
 {
 	test_calendar();
 	test_registers();
+	test_year_9999();
 	test_memory_bytes();
 	test_pm();
 	return check_done("test_vrtc");

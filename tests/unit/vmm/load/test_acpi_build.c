@@ -182,6 +182,11 @@ static void check_errors(void)
 	CHECK(strstr(err, "aligned") != NULL);
 	CHECK(acpi_build(buf, sizeof(buf), 0xfffffe00ull, &args, &lay, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "4 GiB") != NULL);
+	/* Found by tests/fuzz/acpi_build.c: an address whose end wraps past
+	 * 2^64 passed the 4 GiB check, and the tables got addresses near
+	 * 2^64 (the RSDP's 32-bit RSDT pointer truncated). */
+	CHECK(acpi_build(buf, sizeof(buf), 0xffffffffffffff00ull, &args, &lay, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "4 GiB") != NULL);
 	CHECK(acpi_build(buf, acpi_build_size(4), 0x100010, &args, &lay, err, sizeof(err)) == 0);
 
 	args.no_cmos_rtc = true;

@@ -565,6 +565,12 @@ static void test_pt(void)
 	CHECK(has("need"));
 	CHECK(linux_build_identity_pt(buf, LINUX_PT_MAX_BYTES, 0xffffe000ull, GiB(4), &pt, err, sizeof(err)) == -1);
 	CHECK(has("below 4 GiB"));
+	/* An address whose end wraps past 2^64 passed the check and gave CR3
+	 * 0 (the same defect tests/fuzz/acpi_build.c found in acpi_build). */
+	err[0] = '\0';
+	CHECK(linux_build_identity_pt(buf, LINUX_PT_MAX_BYTES, 0xfffffffffffff000ull, MiB(2), &pt, err,
+				      sizeof(err)) == -1);
+	CHECK(has("below 4 GiB"));
 	free(buf);
 }
 

@@ -146,6 +146,15 @@ static void test_elf_errors(void)
 	make_elf(top, 1, 0xfffff000);
 	expect_fail("wrapping segment", "outside guest RAM");
 
+	/* Found by tests/fuzz/mb1.c: with more than 4 GiB of guest RAM a
+	 * segment crossing 4 GiB was accepted and the entry translated
+	 * through it was truncated to 32 bits (0x1000ff007 -> 0xff007). */
+	struct seg cross[] = { { 1, 0x1000, 0x1000, 0xfffff000, 0x1000, 0x2000 } };
+	make_elf(cross, 1, 0x1800);
+	err[0] = '\0';
+	CHECK_EQ(mb1_load(img, img_len, GiB(8), NULL, 0, &out, err, sizeof(err)), -1);
+	CHECK(strstr(err, "4 GiB") != NULL);
+
 	struct seg vga[] = { { 1, 0x1000, 0xb8000, 0xb8000, 0x1000, 0x1000 } };
 	make_elf(vga, 1, 0xb8000);
 	expect_fail("legacy hole", "legacy hole");
@@ -351,6 +360,15 @@ static void test_info(void)
 	CHECK_EQ(get32(buf + 8), 0);
 	CHECK_EQ(get32(buf + 44), 48);
 	CHECK_EQ(buf[get32(buf + 16) - gpa], 0);
+
+	/* Found by tests/fuzz/mb1.c: mem_upper (KiB, 32 bits) was truncated
+	 * above 4 TiB of RAM (4 TiB + 1 MiB gave 0); it saturates. */
+	struct mb1_info_args huge = { GiB(4096) + MiB(1), NULL, NULL, 0 };
+	CHECK(mb1_build_info(buf, sizeof(buf), gpa, &huge, err, sizeof(err)) > 0);
+	CHECK_EQ(get32(buf + 8), 0xffffffffu);
+	huge.ram_size = GiB(4096);
+	CHECK(mb1_build_info(buf, sizeof(buf), gpa, &huge, err, sizeof(err)) > 0);
+	CHECK_EQ(get32(buf + 8), (GiB(4096) - MiB(1)) >> 10);
 
 	CHECK_EQ(mb1_build_info(buf, 100, gpa, &a, err, sizeof(err)), -1);
 	CHECK(strstr(err, "too small") != NULL);
