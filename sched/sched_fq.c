@@ -193,7 +193,9 @@ void fq_vm_add(struct sched_fq *q, struct sched_vm *vm, uint64_t now)
 		budget_init(&fv(q, vm->vcpus[i])->cap, vm->vcpus[i]->cap, now);
 }
 
-void fq_wake(struct sched_fq *q, struct sched_vcpu *v, uint64_t now)
+/* At most half a slice of credit behind the least vtime served: whatever
+ * v did not use while it slept or yielded is not banked for later. */
+static void limit_credit(struct sched_fq *q, struct sched_vcpu *v)
 {
 	struct sched_heap_node *n = &fv(q, v)->node;
 	uint64_t lag = sched_vtime_delta(sched_vm_slice(v->vm) / 2, v->vm->nr_vcpus,
@@ -202,6 +204,11 @@ void fq_wake(struct sched_fq *q, struct sched_vcpu *v, uint64_t now)
 
 	if (vmin > lag && n->key < vmin - lag)
 		n->key = vmin - lag;
+}
+
+void fq_wake(struct sched_fq *q, struct sched_vcpu *v, uint64_t now)
+{
+	limit_credit(q, v);
 	enqueue(q, v);
 	kick_idle(q, v);
 }
@@ -370,12 +377,15 @@ struct sched_vcpu *fq_pick(struct sched_fq *q, struct sched_pcpu *p, struct sche
 		return start(q, p, to, now, deadline);
 	}
 	/* A yield lets the others go first this once: prev competes only if
-	 * nobody else may run here. Its vtime stays: yielding costs it no share
-	 * (a spinning VM yields often). */
+	 * nobody else may run here. Yielding costs it no share (a spinning VM
+	 * yields often), but, as for a wake-up, no more than half a slice of
+	 * credit survives: a vCPU that yields at every PAUSE-loop exit must not
+	 * bank the time the others ran and then hold the pCPU for as long. */
 	if (prev && why != SCHED_YIELD)
 		enqueue(q, prev);
 	struct sched_vcpu *next = pop_eligible(q, p, now);
 	if (prev && why == SCHED_YIELD) {
+		limit_credit(q, prev);
 		enqueue(q, prev);
 		if (!next)
 			next = pop_eligible(q, p, now);

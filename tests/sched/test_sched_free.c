@@ -226,6 +226,45 @@ static void test_directed_yield(void)
 	CHECK(sched_schedule(0, SCHED_YIELD) == b);
 }
 
+/* A vCPU that yields at every PAUSE-loop exit while another VM runs full
+ * slices must not bank the time it gave away: once it stops yielding it
+ * holds the pCPU for at most a slice and a half of credit before the other
+ * VM runs again (it held it for about a quarter of a second when yields
+ * kept all their credit). */
+static void test_yield_no_banking(void)
+{
+	const char *err;
+
+	fake_setup(1, "free");
+	CHECK(fake_vm(&vms[0], vc[0], ptrs[0], 0, 1, &err) == 0);
+	CHECK(fake_vm(&vms[1], vc[1], ptrs[1], 1, 1, &err) == 0);
+	struct sched_vcpu *a = &vc[0][0];
+	sched_wake(a);
+	sched_wake(&vc[1][0]);
+	struct sched_vcpu *cur = sched_schedule(0, SCHED_TICK);
+	while (fake_now < 500 * MS) {
+		if (cur == a) {
+			fake_now += 10000;              /* spins 10 us, then yields */
+			cur = sched_schedule(0, SCHED_YIELD);
+		} else {
+			fake_now = fake_timer[0];       /* the other runs its slice */
+			cur = sched_schedule(0, SCHED_TICK);
+		}
+	}
+	while (cur != a) {
+		fake_now = fake_timer[0];
+		cur = sched_schedule(0, SCHED_TICK);
+	}
+	uint64_t start = fake_now;
+	for (int i = 0; i < 1000 && cur == a; i++) {
+		fake_now = fake_timer[0];               /* a now runs whole slices */
+		cur = sched_schedule(0, SCHED_TICK);
+	}
+	CHECK(cur == &vc[1][0]);
+	CHECK(fake_now - start <= 3 * SCHED_DEFAULT_SLICE_NS);
+	CHECK(sched_check(&err) == 0);
+}
+
 int main(void)
 {
 	test_select();
@@ -233,5 +272,6 @@ int main(void)
 	test_weights_caps();
 	test_affinity();
 	test_directed_yield();
+	test_yield_no_banking();
 	return check_done("test_sched_free");
 }
