@@ -143,7 +143,7 @@ static int h_hlt(struct vcpu *v, const struct vm_exit *e)
 static int h_hypercall(struct vcpu *v, const struct vm_exit *e)
 {
 	enum hc_result r = hypercall(v);
-	backend->skip_insn(v, e->insn_len);
+	emul_skip(v, e);        /* decodes the length where the CPU gave none */
 	return r == HC_YIELD ? RUN_YIELD : RUN_RESUME;
 }
 
