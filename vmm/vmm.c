@@ -10,6 +10,7 @@
 #include "vmm/load/vm_load.h"
 #include "vmm/load/acpi_build.h"
 #include "vmm/run/run.h"
+#include "vmm/pv/pv.h"
 #include "core/fmt.h"
 #include "core/log.h"
 #include "core/mm.h"
@@ -118,6 +119,7 @@ static struct vm *vm_create(const struct vm_config *cfg, const void *file, size_
 		v->apic_id = i;
 		v->pcpu = -1;
 		v->sipi_vector = -1;
+		pv_vcpu_init(v);
 		if (backend->vcpu_init(v, err, errlen) < 0 || vlapic_create(v) < 0 ||
 		    fpu_vcpu_init(v) < 0) {
 			fmt_snprintf(err, errlen, "cannot create vCPU %u", i);

@@ -137,7 +137,7 @@ static int h_hypercall(struct vcpu *v, const struct vm_exit *e)
 {
 	enum hc_result r = hypercall(v);
 	backend->skip_insn(v, e->insn_len);
-	return r == HC_YIELD ? RUN_YIELD : RUN_RESUME;
+	return r == HC_YIELD ? RUN_YIELD : r == HC_BLOCK ? RUN_HALT : RUN_RESUME;
 }
 
 /* A #UD the backend intercepted: VMCALL on AMD-V and VMMCALL on VT-x raise

@@ -52,6 +52,19 @@ static void do_init(struct vcpu *v)
 	v->state = VCPU_WAIT_SIPI;
 }
 
+/* v blocks: tell the policy why, when it is more than a HLT (the guest
+ * snapshot is the one vcpu_run took at this exit). A balloon gives the
+ * pCPU back for a time; a HLT with interrupts off in a VM offered PV
+ * unhalt is the PV spinlock's wait for a kick (Linux's kvm_wait). */
+static void block_hint(struct vcpu *v)
+{
+	uint32_t us;
+	if (pv_in_balloon(v, &us))
+		sched_hint(&v->sched, SCHED_HINT_BALLOON, us);
+	else if (v->halt_if_off && (v->vm->cfg.pv & VM_PV_UNHALT))
+		sched_hint(&v->sched, SCHED_HINT_PV_HALT, 0);
+}
+
 /* Run v, which the scheduler just gave this pCPU, and say why it came back
  * (the `why` of the next sched_schedule). A vCPU that stopped is left in
  * *stopped: vcpu_stopped() runs after the scheduler has closed its books. */
@@ -79,6 +92,7 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 			return SCHED_BLOCK;
 		}
 		pv_halt_ended(v, true);          /* the HLT is over: a kick is used up */
+		pv_balloon_end(v);               /* so is a balloon (time or interrupt) */
 	}
 	v->state = VCPU_RUNNING;
 	v->pcpu = (int)cpu_id();
@@ -117,8 +131,10 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 		if (vcpu_wake_ready(v)) {
 			v->state = VCPU_RUNNABLE;    /* an interrupt or kick came meanwhile */
 			pv_halt_ended(v, false);
+			pv_balloon_end(v);
 		} else {
 			why = SCHED_BLOCK;
+			block_hint(v);
 		}
 		break;
 	case RUN_INIT:

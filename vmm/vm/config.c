@@ -210,6 +210,7 @@ static void check_user_hc(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg
 {
 	static const struct { const char *name; unsigned bits; } groups[] = {
 		{ "none", 0 }, { "all", VM_USER_HC_ALL }, { "agent", VM_USER_HC_AGENT },
+		{ "lhp", VM_USER_HC_LHP },
 	};
 	const char *s = r->user_hc;
 	unsigned bits = 0;
@@ -224,7 +225,7 @@ static void check_user_hc(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg
 			if (strlen(groups[i].name) == n && !memcmp(s, groups[i].name, n))
 				break;
 		if (i == ARRAY_SIZE(groups)) {
-			problem(p, "bad value 'user_hc=%s' (expected none, all, or a list of: agent)",
+			problem(p, "bad value 'user_hc=%s' (expected none, all, or a list of: agent, lhp)",
 				r->user_hc);
 			return;
 		}

@@ -26,7 +26,8 @@
 #define VM_SLICE_MIN_NS     100000ull           /* 100 us */
 #define VM_SLICE_MAX_NS     1000000000ull       /* 1 s */
 #define VM_USER_HC_AGENT    0x1u                /* user_hc=agent */
-#define VM_USER_HC_ALL      VM_USER_HC_AGENT
+#define VM_USER_HC_LHP      0x2u                /* user_hc=lhp */
+#define VM_USER_HC_ALL      (VM_USER_HC_AGENT | VM_USER_HC_LHP)
 
 /* Paravirtual features a VM is offered (pv=). Each is one KVM feature of
  * CPUID 0x40000001 (vmm/pv/); REALTIME is KVM's hint that vCPUs are never
