@@ -45,3 +45,6 @@ $(BUILD)/host/test_vuart: tests/unit/vmm/dev/test_vuart.c vmm/dev/vuart.c vmm/de
 # The paravirtual ABI's pure parts (docs/hypercalls.md).
 UNIT_TESTS += $(BUILD)/host/test_pv_abi
 $(BUILD)/host/test_pv_abi: tests/unit/vmm/pv/test_pv_abi.c vmm/pv/pv_abi.c vmm/pv/pv_abi.h core/lib.h
+# lhv's LHP interface: argument checks (docs/hypercalls.md).
+UNIT_TESTS += $(BUILD)/host/test_lhv_abi
+$(BUILD)/host/test_lhv_abi: tests/unit/vmm/pv/test_lhv_abi.c vmm/pv/lhv_abi.h core/lib.h

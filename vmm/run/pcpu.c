@@ -165,6 +165,8 @@ int run_sched_init(unsigned n, const char *name, const char **err)
 	return name ? sched_select(name, err) : 0;
 }
 
+_Static_assert(MAX_PCPUS <= VM_PIN_MAX_PCPU + 1, "pin= bitmaps are one word");
+
 int run_vm_add(struct vm *vm, const char **err)
 {
 	struct sched_vm *s = &vm->sched;
@@ -174,8 +176,13 @@ int run_vm_add(struct vm *vm, const char **err)
 	s->weight = vm->cfg.weight;
 	s->cap = vm->cfg.cap;
 	s->slice_ns = vm->cfg.slice_ns;
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		vm->sched_vcpus[i] = &vm->vcpus[i]->sched;
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct sched_vcpu *sv = &vm->vcpus[i]->sched;
+		vm->sched_vcpus[i] = sv;
+		/* pin= and vcpucap= (MAX_PCPUS = 64: one bitmap word). */
+		sv->affinity = vm->cfg.pin[i] ? &vm->cfg.pin[i] : NULL;
+		sv->cap = vm->cfg.vcpu_cap[i];
+	}
 	if (sched_vm_add(s, err) < 0)
 		return -1;
 	/* Application processors wait for a SIPI; the BSP is woken by
