@@ -25,6 +25,7 @@ static const struct {
 	{ "pvcpuid", t_pvcpuid }, { "hcall", t_hcall },   { "kick", t_kick },
 	{ "pvyield", t_pvyield }, { "pvipi", t_pvipi },   { "steal", t_steal },
 	{ "preempt", t_preempt }, { "kicklat", t_kicklat },
+	{ "lhp", t_lhp },         { "lock", t_lock },
 };
 
 const char *tk_current_test;

@@ -24,5 +24,7 @@ enum verdict t_pvipi(void);
 enum verdict t_steal(void);
 enum verdict t_preempt(void);
 enum verdict t_kicklat(void);
+enum verdict t_lhp(void);
+enum verdict t_lock(void);
 
 #endif
