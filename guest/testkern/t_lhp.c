@@ -5,7 +5,8 @@
  *         version 1 and its dispatch count moves), LHV_SPIN (bad holder:
  *         -22), LHV_BALLOON (0 and over 1 s: -22; 2 ms halts at least
  *         2 ms), LHV_YIELD, and from CPL 3 (-1 unless `user_lhp=1`, the
- *         VM's user_hc=lhp, then they work there too). The hypervisor's
+ *         VM's user_hc=lhp, then they work there too); `want_speed=1|0`:
+ *         the area's speed must be non-zero / zero. The hypervisor's
  *         counters of the refusals are checked by the test scripts.
  *   lock  an SMP spinlock workload for the scheduling policies: the BSP
  *         and every AP take a test-and-set lock in turn for `lock_ms`
@@ -13,8 +14,9 @@
  *         (20000) outside. With `proto=1` each vCPU registers a hint
  *         area, raises its critical-section count while it holds the
  *         lock, calls LHV_YIELD when it leaves with preemption pending,
- *         and reports spins past 2^16 iterations with LHV_SPIN naming the
- *         holder. FAIL if mutual exclusion broke (a counter bumped
+ *         and reports spins past `long_spin` (2^16) pauses with LHV_SPIN naming the
+ *         holder; `pause=0` spins without PAUSE (no PAUSE-loop exits, so
+ *         slice ends, not spin yields, decide who runs). FAIL if mutual exclusion broke (a counter bumped
  *         non-atomically inside the lock disagrees with the acquisitions).
  *         Prints LOCK vcpus=<n> acq=<n> yields=<n> spins=<n> pending=<n>. */
 #include "guest/testkern/bootinfo.h"
@@ -27,14 +29,15 @@
 #define HC_LHV_YIELD         0x4C480011u
 #define HC_LHV_SPIN          0x4C480012u
 #define HC_LHV_BALLOON       0x4C480013u
-#define LONG_SPIN            65536u      /* Friebel and Biemueller's threshold */
+#define LONG_SPIN            65536u      /* Friebel and Biemueller: 2^16 covers 98% of waits */
 
 struct lhv_hint {
 	volatile uint32_t version, cs, pending, speed, dispatches;
 	uint32_t pad[11];
 } __attribute__((aligned(64)));
 
-static struct lhv_hint hints[AP_MAX + 1];   /* [AP_MAX]: the BSP */
+static struct lhv_hint hints[AP_MAX + 1];   /* lock: [AP_MAX] is the BSP's */
+static struct lhv_hint lhp_area;            /* lhp's own, never registered before */
 
 static enum verdict want(const char *what, uint32_t got, uint32_t exp)
 {
@@ -53,7 +56,7 @@ enum verdict t_lhp(void)
 	enum verdict v = hv_require();
 	if (v != V_PASS)
 		return v;
-	struct lhv_hint *h = &hints[AP_MAX];
+	struct lhv_hint *h = &lhp_area;
 	uint32_t a = (uint32_t)(uintptr_t)h;
 	/* Registration: bad ones change nothing. */
 	for (uint32_t off = 4; off < 64; off += 12)
@@ -73,6 +76,14 @@ enum verdict t_lhp(void)
 		return tk_fail("dispatch count stuck at %u over 40 ms", d0);
 	if (h->speed > 1024)
 		return tk_fail("speed %u above 1024", h->speed);
+	/* want_speed=1: the policy publishes speeds (balloon), so a vCPU that
+	 * has run for a while has one; want_speed=0: it does not, 0. */
+	uint32_t want_speed = 2;
+	param_u32("want_speed", &want_speed);
+	if (want_speed == 1 && !h->speed)
+		return tk_fail("speed 0, but the policy publishes speeds");
+	if (want_speed == 0 && h->speed)
+		return tk_fail("speed %u, but the policy publishes none", h->speed);
 	/* LHV_SPIN: holder index or 0xffffffff. */
 	WANT("spin holder 0", pv_call(HC_LHV_SPIN, 0, 0, 0, 0), 0);
 	WANT("spin holder none", pv_call(HC_LHV_SPIN, 0xffffffffu, 0, 0, 0), 0);
@@ -107,7 +118,7 @@ enum verdict t_lhp(void)
 	pv_spin_ms(30);
 	if (h->dispatches != d0)
 		return tk_fail("the area still changes after unregistering");
-	tk_printf("INFO lhp balloon_ticks=%u user=%u\n", (uint32_t)ticks, user);
+	tk_printf("INFO lhp balloon_ticks=%u user=%u speed=%u\n", (uint32_t)ticks, user, h->speed);
 	return V_PASS;
 }
 
@@ -116,7 +127,7 @@ static volatile uint32_t lk_word;     /* 0 free, else holder slot + 1 */
 static volatile uint32_t lk_count;    /* bumped non-atomically inside */
 static volatile uint32_t lk_acq, lk_yields, lk_spins, lk_pending, lk_done, lk_go;
 static uint64_t lk_end;
-static uint32_t lk_cs, lk_out, lk_proto, lk_bsp_apic;
+static uint32_t lk_cs, lk_out, lk_proto, lk_bsp_apic, lk_long = LONG_SPIN, lk_pause = 1;
 static volatile uint32_t lk_apic[AP_MAX + 1];
 
 static void burn(uint32_t n)
@@ -141,8 +152,11 @@ static void lock_loop(uint32_t me)      /* me: hints[] index */
 						    __ATOMIC_RELAXED)) {
 			uint32_t hold;
 			while ((hold = lk_word) != 0) {
-				cpu_relax();
-				if (++n == LONG_SPIN && lk_proto) {
+				if (lk_pause)
+					cpu_relax();
+				else
+					__asm__ volatile("" ::: "memory");
+				if (++n == lk_long && lk_proto) {
 					pv_call(HC_LHV_SPIN, lk_apic[hold - 1], 0, 0, 0);
 					spins++;
 					n = 0;
@@ -193,6 +207,8 @@ enum verdict t_lock(void)
 	param_u32("cs_len", &lk_cs);
 	param_u32("out_len", &lk_out);
 	param_u32("proto", &lk_proto);
+	param_u32("long_spin", &lk_long);
+	param_u32("pause", &lk_pause);
 	if (naps > AP_MAX)
 		naps = AP_MAX;
 	lk_word = lk_count = lk_acq = lk_yields = lk_spins = lk_pending = lk_done = lk_go = 0;
