@@ -61,3 +61,6 @@ UNIT_TESTS += $(BUILD)/host/test_vlapic
 $(BUILD)/host/test_vlapic: HOST_CFLAGS := -Itests/fuzz/env $(HOST_CFLAGS)
 $(BUILD)/host/test_vlapic: tests/unit/vmm/dev/test_vlapic.c vmm/dev/vlapic.c vmm/dev/vlapic_rules.c tests/fuzz/env/env.c \
 	vmm/dev/vlapic.h tests/fuzz/env/env.h tests/fuzz/env/hw/x86.h vmm/vm/vm.h
+# lhv's LHP interface: argument checks (docs/hypercalls.md).
+UNIT_TESTS += $(BUILD)/host/test_lhv_abi
+$(BUILD)/host/test_lhv_abi: tests/unit/vmm/pv/test_lhv_abi.c vmm/pv/lhv_abi.h core/lib.h

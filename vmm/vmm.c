@@ -10,6 +10,8 @@
 #include "vmm/load/vm_load.h"
 #include "vmm/load/acpi_build.h"
 #include "vmm/run/run.h"
+#include "vmm/pv/pv.h"
+#include "core/cmdline.h"
 #include "core/fmt.h"
 #include "core/log.h"
 #include "core/mm.h"
@@ -119,6 +121,7 @@ static struct vm *vm_create(const struct vm_config *cfg, const void *file, size_
 		v->apic_id = i;
 		v->pcpu = -1;
 		v->sipi_vector = -1;
+		pv_vcpu_init(v);
 		if (backend->vcpu_init(v, err, errlen) < 0 || vlapic_create(v) < 0 ||
 		    fpu_vcpu_init(v) < 0) {
 			fmt_snprintf(err, errlen, "cannot create vCPU %u", i);
@@ -218,7 +221,7 @@ static void create_one(const struct boot_info *bi, unsigned i)
 		report_bad_module(cfg, i, err);
 		return;
 	}
-	const char *serr;
+	const char *serr = NULL;
 	if (run_vm_add(vm, &serr) < 0) {
 		/* The policy refuses it (gang: more vCPUs than pCPUs). */
 		report_bad_module(cfg, i, serr);
@@ -256,15 +259,55 @@ static void create_vms(const struct boot_info *bi)
 	}
 }
 
+/* Every <policy>.<knob>=<value> word of the hypervisor command line goes
+ * to sched_set_param, in order, before the policy is selected
+ * (docs/scheduling.md, "Knobs"). Each refused one is an HV ERROR naming
+ * it; any refusal powers the machine off (an experiment with a knob it
+ * did not ask for is worth nothing). Returns true when one was refused. */
+static bool apply_knobs(const char *line)
+{
+	const char *pos = line, *tail;
+	struct cmdline_tok t;
+	bool bad = false;
+	while (cmdline_next(&pos, &t, &tail)) {
+		size_t dot = 0;
+		while (dot < t.keylen && t.key[dot] != '.')
+			dot++;
+		if (dot == t.keylen)
+			continue;
+		char key[48], val[48];
+		const char *err;
+		if (!t.val || t.keylen >= sizeof(key) || t.vallen >= sizeof(val)) {
+			hv_error("bad scheduler knob '%.*s' (expected <policy>.<knob>=<value>)",
+				 (int)t.keylen, t.key);
+			bad = true;
+			continue;
+		}
+		memcpy(key, t.key, t.keylen);
+		key[t.keylen] = '\0';
+		memcpy(val, t.val, t.vallen);
+		val[t.vallen] = '\0';
+		if (sched_set_param(key, val, &err) < 0) {
+			hv_error("%s", err);
+			bad = true;
+		} else {
+			pr_info("sched: %s=%s", key, val);
+		}
+	}
+	return bad;
+}
+
 void vmm_start(const struct boot_info *bi)
 {
 	/* The scheduling policy first: a bad sched= stops the machine even
 	 * without guests, and every VM is added under the chosen policy.
 	 * Without sched=, the build's default (the first of make SCHED=...,
 	 * free in a default build). */
-	const char *serr;
-	if (run_sched_init(npcpus, vmm_sched_name[0] ? vmm_sched_name : NULL, &serr) < 0) {
-		hv_error("%s", serr);
+	const char *serr = NULL;
+	if (run_sched_init(npcpus, NULL, &serr) < 0 || apply_knobs(bi->cmdline) ||
+	    (vmm_sched_name[0] && sched_select(vmm_sched_name, &serr) < 0)) {
+		if (serr)
+			hv_error("%s", serr);
 		machine_poweroff();
 	}
 	pr_info("sched: policy %s", sched_active_name());

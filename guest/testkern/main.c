@@ -36,6 +36,7 @@ static const struct {
 	{ "initsipi", t_initsipi }, { "sipi_storm", t_sipi_storm }, { "realmode", t_realmode },
 	{ "pae", t_pae },     { "task", t_task },
 	{ "triple_all", t_triple_all }, { "poweroff_storm", t_poweroff_storm },
+	{ "lhp", t_lhp },         { "lock", t_lock },
 };
 
 /* test=hostile: the hostile tests that come back, in an order that works

@@ -24,6 +24,8 @@ enum verdict t_pvipi(void);
 enum verdict t_steal(void);
 enum verdict t_preempt(void);
 enum verdict t_kicklat(void);
+enum verdict t_lhp(void);
+enum verdict t_lock(void);
 
 /* Hostile tests (h_*.c, docs/testkern.md "Hostile tests"). */
 enum verdict t_cr4(void);

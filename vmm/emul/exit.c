@@ -144,7 +144,7 @@ static int h_hypercall(struct vcpu *v, const struct vm_exit *e)
 {
 	enum hc_result r = hypercall(v);
 	emul_skip(v, e);        /* decodes the length where the CPU gave none */
-	return r == HC_YIELD ? RUN_YIELD : RUN_RESUME;
+	return r == HC_YIELD ? RUN_YIELD : r == HC_BLOCK ? RUN_HALT : RUN_RESUME;
 }
 
 static int h_xsetbv(struct vcpu *v, const struct vm_exit *e)

@@ -35,6 +35,7 @@ static bool sched_hint_pv(struct vcpu *from, struct vcpu *to, enum pv_hint why)
 	if (why == PV_HINT_YIELD && !waits)
 		return false;
 	enum sched_hint h = why == PV_HINT_KICK ? SCHED_HINT_KICK_VCPU : SCHED_HINT_YIELD_TO;
+	pv_guest_snapshot(from);
 	bool leave = sched_hint(&from->sched, h, to->sched.index);
 	return waits || leave;
 }
@@ -138,7 +139,9 @@ void pv_stats_line(const struct vcpu *v, char *buf, size_t len)
 	fmt_snprintf(buf, len, "pv vm %s vcpu%u kick_tx=%llu kick_rx=%llu kick_wake=%llu "
 		     "kick_early=%llu kick_bad=%llu steal_ns=%llu st_set=%llu st_bad=%llu "
 		     "tlb_flush=%llu yield=%llu yield_to=%llu yield_bad=%llu ipi=%llu "
-		     "ipi_dest=%llu ipi_bad=%llu eperm=%llu enosys=%llu",
+		     "ipi_dest=%llu ipi_bad=%llu eperm=%llu enosys=%llu hint_set=%llu hint_bad=%llu "
+		     "lyield=%llu lspin=%llu lspin_bad=%llu balloon=%llu balloon_bad=%llu "
+		     "balloon_early=%llu",
 		     v->vm->name, v->id, (unsigned long long)s->kick_tx,
 		     (unsigned long long)__atomic_load_n(&s->kick_rx, __ATOMIC_RELAXED),
 		     (unsigned long long)s->kick_wake, (unsigned long long)s->kick_early,
@@ -148,5 +151,9 @@ void pv_stats_line(const struct vcpu *v, char *buf, size_t len)
 		     (unsigned long long)s->yield_to, (unsigned long long)s->yield_bad,
 		     (unsigned long long)s->ipi, (unsigned long long)s->ipi_dest,
 		     (unsigned long long)s->ipi_bad, (unsigned long long)s->eperm,
-		     (unsigned long long)s->enosys);
+		     (unsigned long long)s->enosys, (unsigned long long)s->hint_set,
+		     (unsigned long long)s->hint_bad, (unsigned long long)s->lyield,
+		     (unsigned long long)s->lspin, (unsigned long long)s->lspin_bad,
+		     (unsigned long long)s->balloon, (unsigned long long)s->balloon_bad,
+		     (unsigned long long)s->balloon_early);
 }

@@ -18,14 +18,19 @@ static const struct hc_desc {
 	{ KVM_HC_SEND_IPI, VM_PV_IPI, hc_send_ipi },
 	{ KVM_HC_SCHED_YIELD, VM_PV_YIELD, hc_sched_yield },
 	{ HC_LHV_ECHO, 0, hc_echo },
+	{ HC_LHV_HINT_REGISTER, 0, hc_lhv_hint_register },
+	{ HC_LHV_YIELD, 0, hc_lhv_yield },
+	{ HC_LHV_SPIN, 0, hc_lhv_spin },
+	{ HC_LHV_BALLOON, 0, hc_lhv_balloon },
 };
 
 uint64_t (*hypercall_obs)(struct vcpu *v, uint32_t nr);
 
 bool hypercall_user_ok(struct vcpu *v, uint64_t nr)
 {
-	return nr >= HC_LHV_OBS_FIRST && nr <= HC_LHV_OBS_LAST &&
-	       (v->vm->cfg.user_hc & VM_USER_HC_AGENT);
+	unsigned open = v->vm->cfg.user_hc;
+	return (nr >= HC_LHV_OBS_FIRST && nr <= HC_LHV_OBS_LAST && (open & VM_USER_HC_AGENT)) ||
+	       (nr >= HC_LHV_LHP_FIRST && nr <= HC_LHV_LHP_LAST && (open & VM_USER_HC_LHP));
 }
 
 static const struct hc_desc *find(uint64_t nr)

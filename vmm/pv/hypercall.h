@@ -9,6 +9,7 @@
 #define VMM_PV_HYPERCALL_H
 #include "vmm/vm/vm.h"
 #include "vmm/pv/pv_abi.h"
+#include "vmm/pv/lhv_abi.h"
 
 #define HC_LHV_ECHO      0x4C480001u   /* returns arg0 + 1: a liveness probe */
 
@@ -16,6 +17,7 @@
 enum hc_result {
 	HC_RESUME,      /* re-enter the guest */
 	HC_YIELD,       /* offer the pCPU (a directed yield's target is waiting) */
+	HC_BLOCK,       /* halt as for a HLT (LHV_BALLOON: until its time or an interrupt) */
 };
 
 /* One call as a handler sees it: arguments already truncated. */
@@ -37,6 +39,13 @@ enum hc_result hypercall(struct vcpu *v);
 uint64_t hc_kick_cpu(struct vcpu *v, struct hc_call *c);
 uint64_t hc_sched_yield(struct vcpu *v, struct hc_call *c);
 uint64_t hc_send_ipi(struct vcpu *v, struct hc_call *c);
+
+/* lhv_hint.c: lhv's LHP interface (0x4C480010-0x4C48001F, lhv_abi.h;
+ * user space may make them when the VM's module line says user_hc=lhp). */
+uint64_t hc_lhv_hint_register(struct vcpu *v, struct hc_call *c);
+uint64_t hc_lhv_yield(struct vcpu *v, struct hc_call *c);
+uint64_t hc_lhv_spin(struct vcpu *v, struct hc_call *c);
+uint64_t hc_lhv_balloon(struct vcpu *v, struct hc_call *c);
 
 /* Observation calls of the guest agent (0x4C4801xx, docs/hypercalls.md),
  * carried out by vmm/obs/ (above this layer), which installs

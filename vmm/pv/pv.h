@@ -24,6 +24,23 @@ void pv_vcpu_put(struct vcpu *v, bool runnable);
 /* INIT or creation: no steal-time record, no pending kick (KVM's reset). */
 void pv_vcpu_reset(struct vcpu *v);
 
+/* lhv_hint.c: lhv's LHP interface. */
+/* Creation: set up the balloon timer (before any reset). */
+void pv_vcpu_init(struct vcpu *v);
+/* INIT or creation: no hint area, no balloon (pv_vcpu_reset calls it). */
+void pv_lhv_reset(struct vcpu *v);
+/* Fill v->sched.guest (CPL 0, RFLAGS.IF clear, the hint area's critical-
+ * section count) from v's state at its last exit; v must be loaded on
+ * this pCPU. Before every sched_schedule() and sched_hint() for v. */
+void pv_guest_snapshot(struct vcpu *v);
+/* At every dispatch: copy preempt_pending and the speed into the area. */
+void pv_hint_publish(struct vcpu *v);
+/* Is v halted in an LHV_BALLOON still running (its length in *us)? */
+bool pv_in_balloon(struct vcpu *v, uint32_t *us);
+/* The halt of a balloon ended (its time, or earlier by an interrupt or a
+ * kick): disarm it, count an early end. Harmless without a balloon. */
+void pv_balloon_end(struct vcpu *v);
+
 /* hc_kvm.c: PV unhalt. A HLT that a kick sent before it must not let
  * block: true (and the kick consumed) if there is one. */
 bool pv_hlt_skip(struct vcpu *v);

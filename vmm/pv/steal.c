@@ -65,6 +65,7 @@ bool pv_steal_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 
 void pv_vcpu_load(struct vcpu *v)
 {
+	pv_hint_publish(v);
 	uint8_t *rec = record(v);
 	if (!rec)
 		return;
@@ -94,4 +95,5 @@ void pv_vcpu_reset(struct vcpu *v)
 	v->pv.st_msr = 0;
 	v->pv.st_on = false;
 	v->pv.unhalted = false;
+	pv_lhv_reset(v);
 }

@@ -52,6 +52,19 @@ static void do_init(struct vcpu *v)
 	v->state = VCPU_WAIT_SIPI;
 }
 
+/* v blocks: tell the policy why, when it is more than a HLT (the guest
+ * snapshot is the one vcpu_run took at this exit). A balloon gives the
+ * pCPU back for a time; a HLT with interrupts off in a VM offered PV
+ * unhalt is the PV spinlock's wait for a kick (Linux's kvm_wait). */
+static void block_hint(struct vcpu *v)
+{
+	uint32_t us;
+	if (pv_in_balloon(v, &us))
+		sched_hint(&v->sched, SCHED_HINT_BALLOON, us);
+	else if (v->halt_if_off && (v->vm->cfg.pv & VM_PV_UNHALT))
+		sched_hint(&v->sched, SCHED_HINT_PV_HALT, 0);
+}
+
 /* Run v, which the scheduler just gave this pCPU, and say why it came back
  * (the `why` of the next sched_schedule). A vCPU that stopped is left in
  * *stopped: vcpu_stopped() runs after the scheduler has closed its books. */
@@ -79,6 +92,7 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 			return SCHED_BLOCK;
 		}
 		pv_halt_ended(v, true);          /* the HLT is over: a kick is used up */
+		pv_balloon_end(v);               /* so is a balloon (time or interrupt) */
 	}
 	v->state = VCPU_RUNNING;
 	v->pcpu = (int)cpu_id();
@@ -117,8 +131,10 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 		if (vcpu_wake_ready(v)) {
 			v->state = VCPU_RUNNABLE;    /* an interrupt or kick came meanwhile */
 			pv_halt_ended(v, false);
+			pv_balloon_end(v);
 		} else {
 			why = SCHED_BLOCK;
+			block_hint(v);
 		}
 		break;
 	case RUN_INIT:
@@ -149,6 +165,8 @@ int run_sched_init(unsigned n, const char *name, const char **err)
 	return name ? sched_select(name, err) : 0;
 }
 
+_Static_assert(MAX_PCPUS <= VM_PIN_MAX_PCPU + 1, "pin= bitmaps are one word");
+
 int run_vm_add(struct vm *vm, const char **err)
 {
 	struct sched_vm *s = &vm->sched;
@@ -158,8 +176,13 @@ int run_vm_add(struct vm *vm, const char **err)
 	s->weight = vm->cfg.weight;
 	s->cap = vm->cfg.cap;
 	s->slice_ns = vm->cfg.slice_ns;
-	for (unsigned i = 0; i < vm->nvcpus; i++)
-		vm->sched_vcpus[i] = &vm->vcpus[i]->sched;
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct sched_vcpu *sv = &vm->vcpus[i]->sched;
+		vm->sched_vcpus[i] = sv;
+		/* pin= and vcpucap= (MAX_PCPUS = 64: one bitmap word). */
+		sv->affinity = vm->cfg.pin[i] ? &vm->cfg.pin[i] : NULL;
+		sv->cap = vm->cfg.vcpu_cap[i];
+	}
 	if (sched_vm_add(s, err) < 0)
 		return -1;
 	/* Application processors wait for a SIPI; the BSP is woken by
@@ -210,7 +233,14 @@ void run_pcpu_loop(void)
 	enum sched_why why = SCHED_TICK;
 	struct vcpu *stopped = NULL, *prev = NULL;
 	for (;;) {
-		irq_disable();
+		/* Take the host interrupts that arrived since the last VM exit
+		 * (in root mode, interrupts off): a core timer (a balloon's end,
+		 * a guest LAPIC timer) that fired then was seen to wait in the
+		 * IRR until the pCPU next idled (Bochs 2.7: 100-250 ms on a busy
+		 * pCPU, tests/sched/hv-lhp.sh) instead of forcing an exit at the
+		 * next VM entry. No lock is held here. STI's shadow covers one
+		 * instruction, hence the NOP. */
+		__asm__ volatile("sti; nop; cli" ::: "memory");
 		/* Clear before deciding: a kick from now on is seen next time. */
 		__atomic_store_n(&rp->need_resched, false, __ATOMIC_SEQ_CST);
 		struct sched_vcpu *sv = sched_schedule(me, why);

@@ -20,7 +20,7 @@ void run_set_live_vms(unsigned n)
 static void print_vm(struct vm *vm)
 {
 	uint64_t total = 0;
-	char buf[400];
+	char buf[512];
 	size_t n = 0;
 	for (unsigned r = 0; r < VMEXIT_NR; r++) {
 		if (!vm->exit_count[r])
@@ -56,6 +56,28 @@ static void print_vm(struct vm *vm)
 	for (unsigned c = 0; c < vm->nvcpus; c++) {
 		pv_stats_line(vm->vcpus[c], buf, sizeof(buf));
 		pr_info("summary: %s", buf);
+	}
+	/* The policy's and the hints' counters (docs/console.md, "Scheduler
+	 * lines"): key=value, new keys only ever appended. */
+	uint64_t changes, mode_ns[SCHED_NR_MODES];
+	enum sched_vm_mode mode = sched_vm_mode(&vm->sched, &changes, mode_ns);
+	pr_info("summary: policy vm %s mode=%s changes=%llu cosched_ms=%llu", vm->name,
+		sched_mode_name(mode), (unsigned long long)changes,
+		(unsigned long long)(mode_ns[SCHED_MODE_COSCHED] / 1000000));
+	for (unsigned c = 0; c < vm->nvcpus; c++) {
+		struct sched_stats st;
+		sched_vcpu_stats(&vm->vcpus[c]->sched, &st);
+		pr_info("summary: policy vm %s vcpu%u delays=%llu delay_us=%llu ontime=%llu "
+			"overruns=%llu costops=%llu costop_us=%llu spin_exits=%llu spin_reports=%llu "
+			"pv_halts=%llu kicks=%llu dyield=%llu balloons=%llu balloon_us=%llu yields=%llu",
+			vm->name, c, (unsigned long long)st.delays,
+			(unsigned long long)(st.delay_ns / 1000), (unsigned long long)st.yields_on_time,
+			(unsigned long long)st.overruns, (unsigned long long)st.costops,
+			(unsigned long long)(st.costop_ns / 1000), (unsigned long long)st.spin_exits,
+			(unsigned long long)st.spin_reports, (unsigned long long)st.pv_halts,
+			(unsigned long long)st.kicks, (unsigned long long)st.directed_yields,
+			(unsigned long long)st.balloons, (unsigned long long)(st.balloon_ns / 1000),
+			(unsigned long long)st.yields);
 	}
 	/* How dispatches found the backend's state (docs/vmx.md). */
 	for (unsigned c = 0; c < vm->nvcpus; c++) {

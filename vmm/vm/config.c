@@ -4,6 +4,7 @@
 #include "core/fmt.h"
 
 #define VMCFG_RAW_MAX 40        /* raw mem= and slice= text kept for messages */
+#define VMCFG_LIST_MAX 200      /* pin= and vcpucap= lists */
 
 /* Every problem found, joined by "; " (cut when the buffer is full). */
 struct vmcfg_problems {
@@ -40,8 +41,10 @@ struct vmcfg_raw {
 	char name[VM_NAME_MAX];
 	uint64_t vcpus, weight, cap;
 	char mem[VMCFG_RAW_MAX], slice[VMCFG_RAW_MAX], pv[VMCFG_RAW_MAX], user_hc[VMCFG_RAW_MAX];
+	char pin[VMCFG_LIST_MAX], vcpucap[VMCFG_LIST_MAX];
 	bool initrd, module;
 	bool seen_name, seen_vcpus, seen_mem, seen_weight, seen_cap, seen_slice, seen_pv, seen_user_hc;
+	bool seen_pin, seen_vcpucap;
 };
 
 /* The pv= words, in the order vm_pv_names() prints them. */
@@ -210,6 +213,7 @@ static void check_user_hc(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg
 {
 	static const struct { const char *name; unsigned bits; } groups[] = {
 		{ "none", 0 }, { "all", VM_USER_HC_ALL }, { "agent", VM_USER_HC_AGENT },
+		{ "lhp", VM_USER_HC_LHP },
 	};
 	const char *s = r->user_hc;
 	unsigned bits = 0;
@@ -224,7 +228,7 @@ static void check_user_hc(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg
 			if (strlen(groups[i].name) == n && !memcmp(s, groups[i].name, n))
 				break;
 		if (i == ARRAY_SIZE(groups)) {
-			problem(p, "bad value 'user_hc=%s' (expected none, all, or a list of: agent)",
+			problem(p, "bad value 'user_hc=%s' (expected none, all, or a list of: agent, lhp)",
 				r->user_hc);
 			return;
 		}
@@ -234,6 +238,87 @@ static void check_user_hc(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg
 		s += n + 1;
 	}
 	c->user_hc = bits;
+}
+
+/* A decimal number at *s (advanced past it), at most max; false on none. */
+static bool list_num(const char **s, uint64_t max, uint64_t *out)
+{
+	size_t n = 0;
+	while ((*s)[n] >= '0' && (*s)[n] <= '9')
+		n++;
+	if (!n || !cmdline_parse_u64(*s, n, out) || *out > max)
+		return false;
+	*s += n;
+	return true;
+}
+
+/* pin=<p>[-<q>],... (every vCPU) or pin=<vcpu>:<p>,... (per vCPU). */
+static void check_pin(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg_problems *p)
+{
+	if (!r->seen_pin || !c->vcpus)
+		return;
+	bool pairs = strchr(r->pin, ':') != NULL;
+	uint64_t all = 0, per[VM_MAX_VCPUS] = { 0 };
+	const char *s = r->pin;
+	for (;;) {
+		uint64_t a, b, vc = 0;
+		if (pairs && !(list_num(&s, ~0ull, &vc) && *s++ == ':'))
+			goto bad;
+		if (!list_num(&s, VM_PIN_MAX_PCPU, &a))
+			goto bad;
+		b = a;
+		if (!pairs && *s == '-' && (s++, !list_num(&s, VM_PIN_MAX_PCPU, &b) || b < a))
+			goto bad;
+		if (pairs && vc >= c->vcpus) {
+			problem(p, "pin=%s: vCPU %llu does not exist (vcpus=%u)", r->pin,
+				(unsigned long long)vc, c->vcpus);
+			return;
+		}
+		uint64_t *set = pairs ? &per[vc] : &all;
+		for (uint64_t q = a; q <= b; q++)
+			*set |= 1ull << q;
+		if (!*s)
+			break;
+		if (*s++ != ',')
+			goto bad;
+	}
+	for (unsigned i = 0; i < c->vcpus; i++)
+		c->pin[i] = pairs ? per[i] : all;
+	return;
+bad:
+	problem(p, "bad value 'pin=%s' (expected pCPUs such as 0-1,3 or vcpu:pcpu pairs such as "
+		"0:2,1:3; pCPUs 0..%u)", r->pin, VM_PIN_MAX_PCPU);
+}
+
+/* vcpucap=<vcpu>:<percent>,...: a cap per vCPU, 1..100 % of one pCPU. */
+static void check_vcpucap(struct vmcfg_raw *r, struct vm_config *c, struct vmcfg_problems *p)
+{
+	if (!r->seen_vcpucap || !c->vcpus)
+		return;
+	uint8_t caps[VM_MAX_VCPUS] = { 0 };
+	const char *s = r->vcpucap;
+	for (;;) {
+		uint64_t vc, pct;
+		if (!list_num(&s, ~0ull, &vc) || *s++ != ':' || !list_num(&s, 100, &pct) || !pct) {
+			problem(p, "bad value 'vcpucap=%s' (expected vcpu:percent pairs such as "
+				"1:50, percent 1..100)", r->vcpucap);
+			return;
+		}
+		if (vc >= c->vcpus) {
+			problem(p, "vcpucap=%s: vCPU %llu does not exist (vcpus=%u)", r->vcpucap,
+				(unsigned long long)vc, c->vcpus);
+			return;
+		}
+		caps[vc] = (uint8_t)pct;
+		if (!*s)
+			break;
+		if (*s++ != ',') {
+			problem(p, "bad value 'vcpucap=%s' (expected vcpu:percent pairs such as "
+				"1:50, percent 1..100)", r->vcpucap);
+			return;
+		}
+	}
+	memcpy(c->vcpu_cap, caps, sizeof(caps));
 }
 
 static void check_kernel(struct vmcfg_raw *r, uint64_t mem_free, struct vm_config *c,
@@ -250,14 +335,18 @@ static void check_kernel(struct vmcfg_raw *r, uint64_t mem_free, struct vm_confi
 	check_sched(r, c, p);
 	check_pv(r, c, p);
 	check_user_hc(r, c, p);
+	check_pin(r, c, p);
+	check_vcpucap(r, c, p);
 }
 
 /* An initrd or module line: a VM's name and (module only) a string. */
 static void check_attached(struct vmcfg_raw *r, const char *tail, struct vmcfg_problems *p)
 {
-	static const char *const names[] = { "vcpus", "mem", "weight", "cap", "slice", "pv", "user_hc" };
+	static const char *const names[] = { "vcpus", "mem", "weight", "cap", "slice", "pv", "user_hc",
+					     "pin", "vcpucap" };
 	const bool seen[] = { r->seen_vcpus, r->seen_mem, r->seen_weight,
-			      r->seen_cap, r->seen_slice, r->seen_pv, r->seen_user_hc };
+			      r->seen_cap, r->seen_slice, r->seen_pv, r->seen_user_hc,
+			      r->seen_pin, r->seen_vcpucap };
 	const char *what = r->initrd ? "an initrd" : "a module";
 
 	if (r->initrd && r->module)
@@ -302,6 +391,8 @@ int vm_config_parse(const char *line, uint64_t mem_free, struct vm_config *c,
 		{ "slice", OPT_STR, r.slice, sizeof(r.slice), 0, 0, &r.seen_slice },
 		{ "pv", OPT_STR, r.pv, sizeof(r.pv), 0, 0, &r.seen_pv },
 		{ "user_hc", OPT_STR, r.user_hc, sizeof(r.user_hc), 0, 0, &r.seen_user_hc },
+		{ "pin", OPT_STR, r.pin, sizeof(r.pin), 0, 0, &r.seen_pin },
+		{ "vcpucap", OPT_STR, r.vcpucap, sizeof(r.vcpucap), 0, 0, &r.seen_vcpucap },
 		{ "initrd", OPT_FLAG, &r.initrd, 0, 0, 0, NULL },
 		{ "module", OPT_FLAG, &r.module, 0, 0, 0, NULL },
 	};

@@ -1,7 +1,8 @@
 /* Guest module lines (pure logic, host-tested). Each boot module that is a
  * guest kernel carries a line
  *     vm=<name> vcpus=<N> mem=<size> [weight=<n>] [cap=<percent>]
- *        [slice=<time>] [pv=<features>] [user_hc=<calls>] [-- <guest command line>]
+ *        [slice=<time>] [pv=<features>] [user_hc=<calls>] [pin=<pcpus>]
+ *        [vcpucap=<vcpu>:<percent>,...] [-- <guest command line>]
  * a module that is the initrd of guest <name> carries
  *     vm=<name> initrd
  * and a Multiboot module for guest <name> (its file, then the module's
@@ -13,7 +14,10 @@
  * (docs/console.md; the KVM paravirtual features of docs/hypercalls.md).
  * <calls>: which of lhv's hypercalls the guest's user space may make, a
  * comma-separated list of groups (agent: the observation calls of
- * docs/hypercalls.md), or none (the default) or all.
+ * docs/hypercalls.md; lhp: lhv's LHP interface), or none (the default) or all.
+ * <pcpus>: a list of pCPUs and ranges every vCPU may run on ("0-1,3"), or
+ * vCPU:pCPU pairs ("0:2,1:3"; a vCPU named twice may use both pCPUs, one
+ * not named any pCPU).
  * Parsing uses core/cmdline.h, so quoting and "--" follow its rules. */
 #ifndef VMM_VM_CONFIG_H
 #define VMM_VM_CONFIG_H
@@ -28,8 +32,10 @@
 #define VM_WEIGHT_MAX       65535
 #define VM_SLICE_MIN_NS     100000ull           /* 100 us */
 #define VM_SLICE_MAX_NS     1000000000ull       /* 1 s */
+#define VM_PIN_MAX_PCPU     63          /* pin= names pCPUs 0..63 */
 #define VM_USER_HC_AGENT    0x1u                /* user_hc=agent */
-#define VM_USER_HC_ALL      VM_USER_HC_AGENT
+#define VM_USER_HC_LHP      0x2u                /* user_hc=lhp */
+#define VM_USER_HC_ALL      (VM_USER_HC_AGENT | VM_USER_HC_LHP)
 
 /* Paravirtual features a VM is offered (pv=). Each is one KVM feature of
  * CPUID 0x40000001 (vmm/pv/); REALTIME is KVM's hint that vCPUs are never
@@ -54,6 +60,10 @@ struct vm_config {
 	uint64_t slice_ns;              /* 0 = the scheduler's default */
 	unsigned pv;                    /* VM_PV_*, default VM_PV_ALL */
 	unsigned user_hc;               /* VM_USER_HC_*: hypercall groups open to CPL 3 */
+	/* pin=: pCPUs (bit p = pCPU p, 0..VM_PIN_MAX_PCPU) each vCPU may run
+	 * on, 0 = any; vcpucap=: per-vCPU cap in percent of one pCPU, 0 = none. */
+	uint64_t pin[VM_MAX_VCPUS];
+	uint8_t vcpu_cap[VM_MAX_VCPUS];
 	bool has_cmdline;               /* "--" was given (cmdline may be "") */
 	char cmdline[VM_CMDLINE_MAX];   /* the guest's command line, or a module's string */
 };

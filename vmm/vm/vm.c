@@ -37,8 +37,10 @@ bool vcpu_wake_ready(struct vcpu *v)
 		return true;
 	if (v->state == VCPU_WAIT_SIPI)
 		return v->sipi_vector >= 0;     /* NMIs are held in wait-for-SIPI */
-	/* A PV kick (v->pv.unhalted) wakes a HLT whatever its IF, as an NMI. */
-	return v->nmi_pending || v->pv.unhalted || (!v->halt_if_off && v->vm->intr_pending(v));
+	/* A PV kick (v->pv.unhalted) wakes a HLT whatever its IF, as an NMI;
+	 * so does the end of an LHV_BALLOON's time (v->pv.balloon == 2). */
+	return v->nmi_pending || v->pv.unhalted || v->pv.balloon == 2 ||
+	       (!v->halt_if_off && v->vm->intr_pending(v));
 }
 
 void vcpu_kick(struct vcpu *v)

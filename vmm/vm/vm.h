@@ -73,6 +73,12 @@ struct vcpu_pv_stats {
 	uint64_t yield_bad;           /* yields to an APIC ID no vCPU of the VM has */
 	uint64_t ipi, ipi_dest, ipi_bad; /* KVM_HC_SEND_IPI calls, vCPUs reached, -EINVAL */
 	uint64_t eperm, enosys;       /* hypercalls refused: CPL > 0, unknown or not offered */
+	/* lhv's LHP interface (vmm/pv/lhv_hint.c, docs/hypercalls.md). */
+	uint64_t hint_set, hint_bad;  /* LHV_HINT_REGISTER calls; of them refused */
+	uint64_t lyield;              /* LHV_YIELD calls */
+	uint64_t lspin, lspin_bad;    /* LHV_SPIN calls; of them refused (bad holder) */
+	uint64_t balloon, balloon_bad; /* LHV_BALLOON calls; of them refused (absurd time) */
+	uint64_t balloon_early;       /* balloons an interrupt ended before their time */
 };
 
 /* A vCPU's paravirtual state (KVM's names where KVM has one). */
@@ -86,6 +92,16 @@ struct vcpu_pv {
 	bool st_on;               /* steal time enabled, its record in RAM ... */
 	uint64_t st_gpa;          /* ... at this guest-physical address */
 	uint64_t st_last_ns;      /* the scheduler's steal time at the last report */
+	/* lhv's hint area (LHV_HINT_REGISTER): registered, at this GPA. */
+	bool hint_on;
+	uint64_t hint_gpa;
+	uint32_t hint_dispatches;
+	/* LHV_BALLOON: 0 none, 1 given back (the vCPU halts), 2 its time is
+	 * over (vcpu_wake_ready lets it run); changed atomically, the timer
+	 * fires on whichever pCPU armed it. */
+	volatile uint32_t balloon;
+	uint32_t balloon_us;      /* its length, for the scheduler's hint */
+	struct timer balloon_timer;
 	struct vcpu_pv_stats stats;
 };
 

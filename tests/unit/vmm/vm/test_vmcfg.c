@@ -220,12 +220,62 @@ static void test_user_hc(void)
 	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=none,agent"), 0);
 	CHECK_EQ(cfg.user_hc, VM_USER_HC_AGENT);
 	expect_err("vm=a vcpus=1 mem=64M user_hc=agnet",
-		   "vm=a: bad value 'user_hc=agnet' (expected none, all, or a list of: agent)");
+		   "vm=a: bad value 'user_hc=agnet' (expected none, all, or a list of: agent, lhp)");
 	expect_err("vm=a vcpus=1 mem=64M user_hc=agent,",
-		   "vm=a: bad value 'user_hc=agent,' (expected none, all, or a list of: agent)");
+		   "vm=a: bad value 'user_hc=agent,' (expected none, all, or a list of: agent, lhp)");
 	expect_err("vm=a vcpus=1 mem=64M user_hc=",
-		   "vm=a: bad value 'user_hc=' (expected none, all, or a list of: agent)");
+		   "vm=a: bad value 'user_hc=' (expected none, all, or a list of: agent, lhp)");
 	expect_err("vm=a initrd user_hc=agent", "vm=a: option 'user_hc' not allowed on an initrd line");
+	/* lhp: lhv's LHP interface (0x4C480010-1F), alone or with agent;
+	 * all opens both. */
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=lhp"), 0);
+	CHECK_EQ(cfg.user_hc, VM_USER_HC_LHP);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M user_hc=agent,lhp"), 0);
+	CHECK_EQ(cfg.user_hc, VM_USER_HC_AGENT | VM_USER_HC_LHP);
+	CHECK_EQ(VM_USER_HC_ALL & (VM_USER_HC_AGENT | VM_USER_HC_LHP), VM_USER_HC_AGENT | VM_USER_HC_LHP);
+	expect_err("vm=a vcpus=1 mem=64M user_hc=lhpx",
+		   "vm=a: bad value 'user_hc=lhpx' (expected none, all, or a list of: agent, lhp)");
+}
+
+/* pin= and vcpucap=: per-vCPU affinity bitmaps and caps. */
+static void test_pin(void)
+{
+	CHECK_EQ(parse("vm=a vcpus=3 mem=64M"), 0);
+	CHECK_EQ(cfg.pin[0], 0);
+	CHECK_EQ(cfg.vcpu_cap[2], 0);
+	CHECK_EQ(parse("vm=a vcpus=3 mem=64M pin=0-1,3"), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(cfg.pin[i], 0xbull);
+	CHECK_EQ(cfg.pin[3], 0);
+	CHECK_EQ(parse("vm=a vcpus=3 mem=64M pin=0:2,1:3,1:63"), 0);
+	CHECK_EQ(cfg.pin[0], 1ull << 2);
+	CHECK_EQ(cfg.pin[1], (1ull << 3) | (1ull << 63));
+	CHECK_EQ(cfg.pin[2], 0);
+	CHECK_EQ(parse("vm=a vcpus=3 mem=64M vcpucap=1:50,2:100"), 0);
+	CHECK_EQ(cfg.vcpu_cap[0], 0);
+	CHECK_EQ(cfg.vcpu_cap[1], 50);
+	CHECK_EQ(cfg.vcpu_cap[2], 100);
+	const char *pin_msg = "(expected pCPUs such as 0-1,3 or vcpu:pcpu pairs such as 0:2,1:3; pCPUs 0..63)";
+	char want[300];
+	const char *bad_pins[] = { "64", "1-0", "0-", "a", "0,", "0:1,2", ",1", "0:1:2", "" };
+	for (unsigned i = 0; i < sizeof(bad_pins) / sizeof(bad_pins[0]); i++) {
+		char line[100];
+		snprintf(line, sizeof(line), "vm=a vcpus=3 mem=64M pin=%s", bad_pins[i]);
+		snprintf(want, sizeof(want), "vm=a: bad value 'pin=%s' %s", bad_pins[i], pin_msg);
+		expect_err(line, want);
+	}
+	expect_err("vm=a vcpus=2 mem=64M pin=2:0", "vm=a: pin=2:0: vCPU 2 does not exist (vcpus=2)");
+	const char *cap_msg = "(expected vcpu:percent pairs such as 1:50, percent 1..100)";
+	const char *bad_caps[] = { "1:0", "1:101", "1", "1:50,", "x:5", "" };
+	for (unsigned i = 0; i < sizeof(bad_caps) / sizeof(bad_caps[0]); i++) {
+		char line[100];
+		snprintf(line, sizeof(line), "vm=a vcpus=3 mem=64M vcpucap=%s", bad_caps[i]);
+		snprintf(want, sizeof(want), "vm=a: bad value 'vcpucap=%s' %s", bad_caps[i], cap_msg);
+		expect_err(line, want);
+	}
+	expect_err("vm=a vcpus=2 mem=64M vcpucap=5:50",
+		   "vm=a: vcpucap=5:50: vCPU 5 does not exist (vcpus=2)");
+	expect_err("vm=a initrd pin=0", "vm=a: option 'pin' not allowed on an initrd line");
 }
 
 int main(void)
@@ -234,5 +284,6 @@ int main(void)
 	test_errors();
 	test_pv();
 	test_user_hc();
+	test_pin();
 	return check_done("test_vmcfg");
 }
