@@ -13,8 +13,8 @@
 . "$(dirname "$0")/lib.sh"
 linux_init
 linux_guest gen2 generic 2 256M
-linux_guest cloud2 cloud 2 256M
-linux_guest gen4 generic 4 256M
+linux_guest cloud2 pvh-cloud 2 256M
+linux_guest gen4 pvh-generic 4 256M
 need_iso "${GUEST_MODS[@]}"
 BOOT_TIMEOUT=${BOOT_TIMEOUT_LINUX:-2100}
 run_hv --iso "$ISO" --cpus 4 --megs 1024
