@@ -32,7 +32,7 @@ struct obs_vcpu {
 /* Everything a phase reports: events plus the scheduler's accounting. */
 struct obs_snap {
 	struct lhp_counts c;
-	uint64_t ns, run_ns, steal_ns, sched_preempt, yields;
+	uint64_t ns, run_ns, steal_ns, sched_preempt, yields, delays, costops;
 };
 
 struct obs_phase {
@@ -288,6 +288,8 @@ static void snap(struct vm *vm, struct obs_snap *s)
 		s->steal_ns += st.steal_ns;
 		s->sched_preempt += st.preemptions;
 		s->yields += st.yields;
+		s->delays += st.delays;
+		s->costops += st.costops;
 		lhp_counts_add(&s->c, &o->vc[i].c);
 	}
 }
@@ -300,6 +302,8 @@ static void snap_sub(struct obs_snap *d, const struct obs_snap *a, const struct 
 	d->steal_ns = a->steal_ns - b->steal_ns;
 	d->sched_preempt = a->sched_preempt - b->sched_preempt;
 	d->yields = a->yields - b->yields;
+	d->delays = a->delays - b->delays;
+	d->costops = a->costops - b->costops;
 }
 
 void obs_vm_register(struct vm *vm, const struct obs_percpu_syms *s)
@@ -371,9 +375,9 @@ static void print_snap(const struct vm *vm, const struct obs_vm *o, const char *
 		(unsigned long long)c->pv_halts, MS(c->pv_halt_ns), (unsigned long long)c->long_pv,
 		MS(c->long_pv_ns), (unsigned long long)c->kicks_sent, (unsigned long long)c->halts);
 	pr_info("summary: lhp vm %s phase %s run_ms %llu.%03llu steal_ms %llu.%03llu "
-		"sched_preempt %llu yields %llu",
+		"sched_preempt %llu yields %llu delays %llu costops %llu",
 		vm->name, label, MS(s->run_ns), MS(s->steal_ns), (unsigned long long)s->sched_preempt,
-		(unsigned long long)s->yields);
+		(unsigned long long)s->yields, (unsigned long long)s->delays, (unsigned long long)s->costops);
 }
 
 void obs_summary(void)
