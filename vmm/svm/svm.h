@@ -20,7 +20,7 @@ struct svm_pcpu {
 	uint64_t host_pa;       /* VMSAVE image of the host's FS, GS, TR, LDTR, syscall MSRs */
 	uint32_t next_asid;     /* next free ASID of this generation */
 	uint64_t asid_gen;      /* bumped (with a full flush) when the ASIDs run out */
-	bool flush_all;         /* the next VMRUN here flushes every ASID */
+	const void *last;       /* the svm_vcpu that ran here last (compared, never read) */
 };
 extern struct svm_pcpu svm_pcpus[MAX_PCPUS];
 

@@ -216,6 +216,17 @@ void svm_enter_guest(struct vcpu *v, uint64_t deadline_tsc, struct vm_exit *e)
 	struct svm_pcpu *p = &svm_pcpus[cpu];
 	if (s->asid_cpu != (int)cpu || s->asid_gen != p->asid_gen)
 		new_asid(s, p, cpu);
+	/* Without flush-by-ASID the CPU may be an emulator whose TLB is not
+	 * tagged by ASID at all (QEMU's TCG): another vCPU run here, though
+	 * it has an ASID of its own, could then use the last one's
+	 * translations when both guests have the same CR3 value (two Linux
+	 * guests booted alike do), and a flush request answered with a fresh
+	 * ASID would flush nothing. Flush everything whenever the vCPU here
+	 * changes: it costs only where flush-by-ASID is missing. */
+	if (!(svm_cfg.features & SVM_FEAT_FLUSH_ASID) && p->last != s) {
+		vm->ctl.tlb_control = SVM_TLB_FLUSH_ALL;
+		p->last = s;
+	}
 	vm->save.rax = v->gpr[GPR_RAX];
 	/* decode() sets e->code and the fields that code needs. */
 	e->insn_len = 0;

@@ -108,6 +108,9 @@ void svm_vcpu_destroy(struct vcpu *v)
 	struct svm_vcpu *s = v->arch;
 	if (!s)
 		return;
+	for (unsigned i = 0; i < MAX_PCPUS; i++)
+		if (svm_pcpus[i].last == s)
+			svm_pcpus[i].last = NULL;    /* a new vCPU here must flush */
 	if (s->vmcb_pa)
 		page_free(s->vmcb_pa, 1);
 	kfree(s);
@@ -151,12 +154,11 @@ void svm_flush_tlb(struct vcpu *v)
 {
 	/* This guest's translations (linear and guest-physical: both are
 	 * tagged with its ASID, APM 15.16) must not survive the next VMRUN:
-	 * flush its ASID, or, where the CPU cannot, take a fresh one. */
+	 * flush its ASID, or, where the CPU cannot, every ASID (a fresh ASID
+	 * would do on hardware, not on an emulator without ASID tags). */
 	struct svm_vcpu *s = to_svm(v);
-	if (svm_cfg.features & SVM_FEAT_FLUSH_ASID)
-		s->vmcb->ctl.tlb_control = SVM_TLB_FLUSH_ASID;
-	else
-		s->asid_cpu = -1;
+	s->vmcb->ctl.tlb_control = (svm_cfg.features & SVM_FEAT_FLUSH_ASID) ? SVM_TLB_FLUSH_ASID
+									     : SVM_TLB_FLUSH_ALL;
 }
 
 void svm_vcpu_load(struct vcpu *v)
