@@ -80,7 +80,7 @@ static struct fs_vm vms[MAX_VMS];
 static uint32_t nr_vms, nr_pcpus;
 static uint64_t late_ns;
 static const char *policy;
-static bool publishes_speed;
+static bool publishes_speed, is_pdelay;
 
 static const char *state_name(enum sched_state s)
 {
@@ -154,7 +154,7 @@ static void check_vcpu(struct fs_vm *m, uint32_t i)
 	for (size_t k = 0; k < sizeof(st) / sizeof(uint64_t); k++)
 		FUZZ_CHECK(now[k] >= was[k], "%s: vm %u vcpu %u: counter %zu of struct sched_stats went back", policy,
 			   m->vm.id, i, k);
-	if (!strcmp(policy, "pdelay")) {
+	if (is_pdelay) {
 		FUZZ_CHECK(st.delay_ns - s->last.delay_ns <= bound + late_ns,
 			   "pdelay: vm %u vcpu %u: one delay of %llu ns, bound %llu", m->vm.id, i,
 			   (unsigned long long)(st.delay_ns - s->last.delay_ns), (unsigned long long)bound);
@@ -788,6 +788,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(sched_select(policy, &err) == 0 && !strcmp(sched_active_name(), policy), "select %s: %s", policy, err);
 	publishes_speed = sched_policy_find(policy)->publish_speed;
+	is_pdelay = !strcmp(policy, "pdelay");
 	FZ_DEBUG("policy %s, %u pCPUs, timers %llu ns late\n", policy, nr_pcpus, (unsigned long long)late_ns);
 
 	memset(vms, 0, sizeof(vms));
