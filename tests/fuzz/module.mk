@@ -6,7 +6,7 @@
 # shadows the real one (-Itests/fuzz/env comes first).
 #
 #   make fuzz                   every target for FUZZ_TIME seconds (default
-#                               120, so about 35 minutes), one summary line
+#                               120, so about 40 minutes), one summary line
 #                               per target: executions, exec/s, coverage
 #                               (cov/ft), corpus, crashes
 #   make fuzz FUZZ_TIME=30 FUZZ_TARGETS="decode vlapic"
