@@ -255,6 +255,7 @@ def boot_seeds():
             b"vm=a vcpus=1 mem=2M slice=500us weight=1 cap=100 --",
             b"vm=a vcpus=0x2 mem=0x200000",
             b"vm=web initrd",
+            b"vm=kut module -- NR_CPUS=2 MEMSIZE=32",
             b"vm=web vcpu=2 mem=1G"]):
         seed("vmcfg", "line%d" % i, u64(free) + u8(199) + line)
     seed("mb1", "elf", mb1_params(1, 2, 64 << 20, [(0x800000, 0x10000), (0, 0)], 0x9000, 4096,
