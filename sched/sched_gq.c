@@ -134,12 +134,47 @@ static void reserve(struct sched_gq *q, struct sched_vcpu *v, uint32_t p)
 	gv(q, v)->pcpu = p;
 }
 
+/* Find a free pCPU for restricted member v (an affinity, not pinned) among
+ * those it allows, moving restricted members placed before it along an
+ * augmenting path (Kuhn's bipartite matching; members are marked visited, so
+ * each search looks at every member's pCPUs once). Its current pCPU first,
+ * so a running member keeps it when it can. Recursion depth: at most the
+ * VM's restricted members. */
+static bool match(struct sched_gq *q, struct sched_vcpu *v);
+
+/* Reserve p for v if v may run there and p is free or its owner, a
+ * restricted member of the same VM not yet visited, finds another. */
+static bool take(struct sched_gq *q, struct sched_vcpu *v, uint32_t p)
+{
+	if (!sched_vcpu_allowed(v, p))
+		return false;
+	struct sched_vcpu *o = gp(q, sched_pcpu(p))->owner;
+	if (o && (o->vm != v->vm || o->pin != SCHED_NO_PCPU || !o->affinity || gv(q, o)->visit == q->visit ||
+		  !match(q, o)))
+		return false;
+	reserve(q, v, p);
+	return true;
+}
+
+static bool match(struct sched_gq *q, struct sched_vcpu *v)
+{
+	gv(q, v)->visit = q->visit;
+	if (v->state == SCHED_RUNNING && v->pcpu < sched_nr_pcpus() && take(q, v, v->pcpu))
+		return true;
+	for (uint32_t p = 0; p < sched_nr_pcpus(); p++)
+		if (take(q, v, p))
+			return true;
+	return false;
+}
+
 /* Reserve one free pCPU per member of vm, kick them, and mark the gang on.
- * A member pinned to one pCPU needs that one; a member already running on a
- * free pCPU it may use keeps it (a VM that was just moved to co-scheduling);
- * the others take the lowest free pCPUs their affinity allows, from *cursor
- * when they may run anywhere (which keeps a round build O(pCPUs)). false,
- * with nothing reserved, if a member finds no pCPU. */
+ * Members pinned to one pCPU need that one; members with a wider affinity
+ * are matched to the free pCPUs they allow (match()); then members that
+ * may run anywhere keep the free pCPU they run on (a VM that was just moved
+ * to co-scheduling) or take the lowest free ones from *cursor (which keeps a
+ * round build O(pCPUs)). Placing the constrained members first means a gang
+ * is placed whenever any placement exists. false, with nothing reserved, if
+ * none does. */
 static bool place(struct sched_gq *q, struct sched_vm *vm, struct sched_pcpu *self, uint32_t *cursor)
 {
 	uint32_t i, n = vm->nr_vcpus, P = sched_nr_pcpus();
@@ -150,25 +185,39 @@ static bool place(struct sched_gq *q, struct sched_vm *vm, struct sched_pcpu *se
 		gv(q, vm->vcpus[i])->pcpu = SCHED_NO_PCPU;
 	for (i = 0; i < n; i++) {
 		struct sched_vcpu *v = vm->vcpus[i];
-		uint32_t want = v->pin != SCHED_NO_PCPU ? v->pin
-			      : v->state == SCHED_RUNNING && sched_vcpu_allowed(v, v->pcpu) ? v->pcpu : SCHED_NO_PCPU;
-		if (want != SCHED_NO_PCPU && !gp(q, sched_pcpu(want))->owner)
-			reserve(q, v, want);
-		else if (v->pin != SCHED_NO_PCPU)
+		if (v->pin == SCHED_NO_PCPU)
+			continue;
+		if (gp(q, sched_pcpu(v->pin))->owner)
 			goto fail;
+		reserve(q, v, v->pin);
+	}
+	for (i = 0; i < n; i++) {
+		struct sched_vcpu *v = vm->vcpus[i];
+		if (v->pin != SCHED_NO_PCPU || !v->affinity)
+			continue;
+		q->visit++;
+		if (!match(q, v))
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		struct sched_vcpu *v = vm->vcpus[i];
+		if (gv(q, v)->pcpu == SCHED_NO_PCPU && v->state == SCHED_RUNNING && !gp(q, sched_pcpu(v->pcpu))->owner)
+			reserve(q, v, v->pcpu);
 	}
 	for (i = 0; i < n; i++) {
 		struct sched_vcpu *v = vm->vcpus[i];
 		if (gv(q, v)->pcpu != SCHED_NO_PCPU)
 			continue;
-		uint32_t p = v->affinity ? 0 : *cursor;
-		while (p < P && (gp(q, sched_pcpu(p))->owner || !sched_vcpu_allowed(v, p)))
+		uint32_t p = *cursor;
+		while (p < P && gp(q, sched_pcpu(p))->owner)
 			p++;
+		if (p == P) /* the cursor passed pCPUs freed since: look again */
+			for (p = 0; p < P && gp(q, sched_pcpu(p))->owner; p++)
+				;
 		if (p == P)
 			goto fail;
 		reserve(q, v, p);
-		if (!v->affinity)
-			*cursor = p + 1;
+		*cursor = p + 1;
 	}
 	/* Members still running elsewhere are sent off first, so that (with
 	 * kicks handled in order) they are RUNNABLE when their new pCPUs look. */
@@ -283,6 +332,27 @@ uint64_t gq_vm_leave(struct sched_gq *q, struct sched_vm *vm)
 
 /* ---- hooks ---- */
 
+/* gq_vm_fits' matching of the VM's restricted members to all pCPUs, in the
+ * members' own gq_vcpu (the VM is not added yet): as match(), but the
+ * holder of a pCPU is looked up among the members. */
+static bool fit_member(struct sched_gq *q, const struct sched_vm *vm, struct sched_vcpu *v)
+{
+	gv(q, v)->visit = q->visit;
+	for (uint32_t p = 0; p < sched_nr_pcpus(); p++) {
+		if (!sched_vcpu_allowed(v, p))
+			continue;
+		struct sched_vcpu *o = NULL;
+		for (uint32_t i = 0; i < vm->nr_vcpus && !o; i++)
+			if (gv(q, vm->vcpus[i])->pcpu == p)
+				o = vm->vcpus[i];
+		if (o && (gv(q, o)->visit == q->visit || !fit_member(q, vm, o)))
+			continue;
+		gv(q, v)->pcpu = p;
+		return true;
+	}
+	return false;
+}
+
 int gq_vm_fits(struct sched_gq *q, const struct sched_vm *vm, const char **err)
 {
 	*err = q->err;
@@ -293,7 +363,7 @@ int gq_vm_fits(struct sched_gq *q, const struct sched_vm *vm, const char **err)
 		return -1;
 	}
 	/* Members pinned to one pCPU must not share it: the gang could never
-	 * run whole. (Wider affinities are tried at each round.) */
+	 * run whole. */
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
 		for (uint32_t k = 0; k < i; k++) {
 			uint32_t a = vm->vcpus[i]->pin, b = vm->vcpus[k]->pin;
@@ -303,6 +373,21 @@ int gq_vm_fits(struct sched_gq *q, const struct sched_vm *vm, const char **err)
 					     sched_active_name(), k, i, a);
 				return -1;
 			}
+		}
+	}
+	/* Nor may wider affinities leave no placement at all (three members
+	 * allowed on the same two pCPUs): such a gang would wait forever. */
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+		gv(q, vm->vcpus[i])->pcpu = SCHED_NO_PCPU;
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		if (!vm->vcpus[i]->affinity)
+			continue;
+		q->visit++;
+		if (!fit_member(q, vm, vm->vcpus[i])) {
+			fmt_snprintf(q->err, sizeof(q->err),
+				     "%s: the affinities of vCPU %u and its siblings leave no distinct pCPUs for them; a gang must fit on distinct pCPUs",
+				     sched_active_name(), i);
+			return -1;
 		}
 	}
 	return 0;

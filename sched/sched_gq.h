@@ -16,9 +16,11 @@
  * waiting gangs that fit whole are started for the rest of the round.
  *
  * Affinity: a member pinned to one pCPU is placed there (two members pinned
- * to the same pCPU are refused at vm_add); a member with a wider affinity
- * takes the lowest free pCPU it allows; a gang that does not fit the pCPUs
- * left waits for another round and smaller gangs backfill.
+ * to the same pCPU are refused at vm_add); members with wider affinities
+ * are matched to free pCPUs they allow (augmenting paths, so a gang is
+ * placed whenever some placement exists); the others take the lowest free
+ * pCPUs. A gang that does not fit the pCPUs left waits for another round and
+ * smaller gangs backfill.
  *
  * A policy that shares the machine with free-mode VMs sets `limit` (the
  * least vtime of the free side) before each round: a gang then starts only
@@ -33,6 +35,7 @@
 
 struct gq_vcpu {
 	uint32_t pcpu;     /* reserved pCPU while the gang is on */
+	uint32_t visit;    /* place(): last augmenting search that visited it */
 };
 
 struct gq_vm {
@@ -54,13 +57,16 @@ struct sched_gq {
 	uint64_t vmin;      /* smallest vtime chosen at the last boundary */
 	uint32_t nr_free;   /* pCPUs without owner */
 	uint64_t limit;     /* see above; UINT64_MAX (gq_init): no limit */
+	uint32_t visit;     /* place(): number of the current augmenting search */
 	char err[160];
 };
 
 /* Reset q; the gq_* structs sit at these offsets of the priv areas. */
 void gq_init(struct sched_gq *q, size_t vcpu_off, size_t vm_off, size_t pcpu_off);
 
-/* -1 with *err if vm could never run as a gang here (more vCPUs than pCPUs). */
+/* -1 with *err if vm could never run as a gang here: more vCPUs than
+ * pCPUs, or affinities that leave no distinct pCPU for each member.
+ * O(members^3 * pCPUs) at worst for members with affinities. */
 int gq_vm_fits(struct sched_gq *q, const struct sched_vm *vm, const char **err);
 /* The policy hooks, for VMs in SCHED_MODE_COSCHED (see sched_ops.h). */
 void gq_vm_add(struct sched_gq *q, struct sched_vm *vm);

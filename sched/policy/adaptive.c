@@ -21,7 +21,8 @@
  * Both halves share the machine: co-scheduled gangs start at round
  * boundaries while their vtime does not lead the free side's (the round
  * builder's limit); pCPUs no gang holds, and pCPUs whose gang member is
- * blocked, run free-mode vCPUs. A VM larger than the machine stays free. */
+ * blocked, run free-mode vCPUs. A VM that could never run as a gang (larger
+ * than the machine, or affinities without a placement) stays free. */
 #include "sched/sched_fq.h"
 #include "sched/sched_gq.h"
 
@@ -36,6 +37,7 @@ struct ad_vm {
 	uint64_t win_start;  /* current evidence window */
 	uint64_t hold_until; /* co-scheduled at least until */
 	uint32_t count;      /* evidence in the current window */
+	bool no_gang;        /* could never run as a gang (size, affinities) */
 };
 
 struct ad_pcpu {
@@ -126,7 +128,7 @@ static void evidence(struct sched_vm *vm, uint64_t now, struct sched_pcpu *self)
 	struct ad_vm *m = am(vm);
 
 	roll(vm, now);
-	if (++m->count < threshold || cosched(vm) || vm->nr_vcpus > sched_nr_pcpus())
+	if (++m->count < threshold || cosched(vm) || m->no_gang)
 		return;
 	m->hold_until = now + hold;
 	to_cosched(vm, now, self);
@@ -151,6 +153,9 @@ static int adaptive_vm_add(struct sched_vm *vm, const char **err)
 {
 	uint64_t now = sched_env_now();
 
+	const char *why;
+
+	am(vm)->no_gang = gq_vm_fits(&G, vm, &why) != 0; /* stays free */
 	fq_vm_add(&F, vm, now);
 	gq_vm_add(&G, vm);
 	am(vm)->win_start = now;

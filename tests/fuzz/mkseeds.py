@@ -255,6 +255,7 @@ def boot_seeds():
             b"vm=a vcpus=1 mem=2M slice=500us weight=1 cap=100 --",
             b"vm=a vcpus=0x2 mem=0x200000",
             b"vm=web initrd",
+            b"vm=kut module -- NR_CPUS=2 MEMSIZE=32",
             b"vm=web vcpu=2 mem=1G"]):
         seed("vmcfg", "line%d" % i, u64(free) + u8(199) + line)
     seed("mb1", "elf", mb1_params(1, 2, 64 << 20, [(0x800000, 0x10000), (0, 0)], 0x9000, 4096,
@@ -391,6 +392,52 @@ def vlapic_seeds():
     seed("vlapic", "x2apic-tscdl", u8(0x05) + u64(10**9) + u64(-(10**6)) + x2)
 
 
+def sched_seeds():
+    """Machines like the scheduler unit tests' (tests/sched/): two or three
+    VMs on 2-4 pCPUs, every vCPU woken, then time steps, exits, hints,
+    stops and a VM removal, under each policy (index into the registry's
+    list, whatever its order)."""
+    def vm(nv, weight=256, cap=0, slice_sel=0, flags=0, vcpus=None):
+        b = u8(nv - 1) + u16(weight) + u8(cap) + u8(slice_sel) + u8(flags)
+        for a, c in (vcpus or [(0, 0)] * nv):
+            b += u8(a) + u8(c)
+        return b
+
+    def op(o, a=0, b=0): return u8(o) + u8(a) + u8(b)
+    def step(us): return op(0 | 1 << 6, us & 0xff, us >> 8)      # us * 32 ns
+    def exit_(p, why, g=0): return op(2 | why << 3, p, g)
+    def hint(p, h, arg, g=0x21): return op(3) + u8(p) + u8(h) + u8(g) + u32(arg)
+    def wake(i): return op(4, i)
+    def stop(i): return op(5, i, 0)
+    def rm(i): return op(6, i)
+    ops = b"".join(wake(i) for i in range(8)) + step(30000) + exit_(0, 1) + exit_(1, 2) + step(5000)
+    ops += hint(0, 0, 1) + hint(1, 1, 1) + hint(0, 2, 1) + hint(1, 4, 0) + step(40000)
+    ops += hint(0, 5, 0) + hint(1, 6, 300) + step(60000) + stop(3) + wake(3) + exit_(2, 0, 0xe3) + step(1000)
+    ops += stop(0) + stop(1) + stop(2) + stop(3) + rm(0) + rm(0) + wake(0) + step(65535)
+    for pol in range(6):
+        seed("sched", "mix-%d" % pol, u8(pol) + u8(3) + u8(0) + u8(0) + u8(2) +
+             vm(4, flags=1) + vm(2, weight=512, cap=130) + vm(1, slice_sel=40) + ops)
+    # Pins, vCPU caps and late timers; knobs of pdelay and relaxed.
+    pins = [(1 | 0 << 2, 0), (1 | 1 << 2, 0x80 | 50), (3 | 0 << 2, 0)]
+    knobs = u8(0) + u8(0 | 1 << 2) + u32(500) + u8(3) + u8(0 | 1 << 2) + u32(200) + u8(250) + u8(2 | 8 << 2) + u32(0) + b"pdelay.x"
+    for pol in range(6):
+        seed("sched", "pins-%d" % pol, u8(pol) + u8(1) + u8(200) + u8(3) + knobs + u8(1) +
+             vm(3, vcpus=pins) + vm(2) + ops)
+
+
+def pv_abi_seeds():
+    """A Linux guest's calls: its steal-time MSR, PV IPIs to a few CPUs in
+    64-bit mode, the record at dispatches, a preemption."""
+    ops = u8(0) + u64(0x7ffd000 | 1) + u8(0) + u64(0x7ffd008 | 1)
+    ops += u8(1) + u64(0xfb) + u8(1) + u64(0x8fb) + u8(1) + u64(0x800fb)
+    ops += u8(2) + u64(0b1011) + u64(1) + u64(0) + u8(1) + u32(127)
+    ops += u8(2) + u64(0xffffffff) + u64(0) + u64(0xfffffff0) + u8(0) + u32(0xffffffff)
+    ops += u8(3) + u8(0) + u64(1000000) + u8(4) + u8(0) + u8(3) + u8(0) + u64(5)
+    rec = u64(123) + u32(7) + u32(0) + u8(3) + b"\0" * 47
+    ops += u8(3) + u8(1) + rec + u64(2 ** 64 - 1)
+    seed("pv_abi", "linux", ops)
+
+
 def main():
     boot_seeds()
     decode_seeds()
@@ -401,6 +448,8 @@ def main():
     vacpi_pm_seeds()
     vuart_seeds()
     vlapic_seeds()
+    sched_seeds()
+    pv_abi_seeds()
     for target, items in sorted(seeds.items()):
         d = os.path.join(OUT, target)
         os.makedirs(d, exist_ok=True)

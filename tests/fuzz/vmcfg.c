@@ -4,8 +4,9 @@
  * Checks: an accepted line gives a valid name, 1-64 vCPUs, memory that is
  * a multiple of 2 MiB between 2 MiB and the free memory, a weight of
  * 1-65535, a cap of at most 100% per vCPU, no slice or one of 100 us-1 s,
- * a NUL-terminated guest command line shorter than its buffer, and an
- * initrd line carries nothing but its name; a refused one has a message,
+ * a NUL-terminated guest command line shorter than its buffer, an initrd
+ * line carries nothing but its name and a Multiboot module line nothing but
+ * its name and string; a refused one has a message,
  * prefixed with "vm=<name>: " exactly when a valid name was given (and
  * then cfg->name holds it). */
 #include "tests/fuzz/fuzz.h"
@@ -42,9 +43,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(!c->name[0] || name_ok(c->name), "cfg->name '%.32s' invalid", c->name);
 	if (r == 0) {
 		FUZZ_CHECK(name_ok(c->name), "accepted without a valid name");
-		if (c->is_initrd) {
-			FUZZ_CHECK(!c->vcpus && !c->mem && !c->cap && !c->slice_ns && !c->has_cmdline &&
-				   c->weight == VM_WEIGHT_DEFAULT, "initrd line with options");
+		if (c->is_initrd || c->is_module) {
+			/* A module line ("vm=<name> module [-- <string>]") may
+			 * carry its string, nothing else. */
+			FUZZ_CHECK(!c->vcpus && !c->mem && !c->cap && !c->slice_ns &&
+				   (c->is_module || !c->has_cmdline) && c->weight == VM_WEIGHT_DEFAULT,
+				   "%s line with options", c->is_initrd ? "initrd" : "module");
+			FUZZ_CHECK(!(c->is_initrd && c->is_module), "both initrd and module");
 		} else {
 			FUZZ_CHECK(c->vcpus >= 1 && c->vcpus <= VM_MAX_VCPUS, "vcpus %u", c->vcpus);
 			FUZZ_CHECK(c->mem >= VM_MEM_MIN && c->mem <= mem_free &&

@@ -134,11 +134,59 @@ static void test_affinity(void)
 	CHECK(err && strstr(err, "vCPUs 0 and 2 are both pinned to pCPU 2"));
 }
 
+/* Found by tests/fuzz/sched.c: a gang whose members with affinities can be
+ * placed on distinct pCPUs, but not by giving each in turn the lowest pCPU
+ * it allows, must run (it used to wait forever, no timer armed); one whose
+ * affinities leave no placement at all is refused like a shared pin. */
+static void test_affinity_matching(void)
+{
+	const char *err = NULL;
+	static uint64_t p07 = 0x81, p7 = 0x80, p01 = 3;
+
+	/* vCPU 0 may run anywhere, vCPU 1 on 0 or 7, vCPU 2 only on 7: the
+	 * old placement gave pCPU 0 to vCPU 0 and then had none for vCPU 1. */
+	fake_setup(8, "gang");
+	memset(vms, 0, sizeof(vms));
+	memset(vc, 0, sizeof(vc));
+	vc[0][1].affinity = &p07;
+	vc[0][2].affinity = &p7;
+	add(0, 4);
+	for (uint32_t p = 0; p < 8; p++)
+		sched_schedule(p, SCHED_TICK);
+	CHECK(fake_run(10 * MS, true) == 0);
+	CHECK_EQ(running_of(0), 4);
+	CHECK(vc[0][1].pcpu == 0 && vc[0][2].pcpu == 7);
+
+	/* Three members allowed on the same two pCPUs. */
+	memset(&vms[1], 0, sizeof(vms[1]));
+	vc[1][0].affinity = vc[1][1].affinity = vc[1][2].affinity = &p01;
+	CHECK(fake_vm(&vms[1], vc[1], ptrs[1], 1, 3, &err) == -1);
+	CHECK(err && strstr(err, "leave no distinct pCPUs"));
+	/* adaptive accepts it but never co-schedules it (it stays free). */
+	fake_setup(4, "adaptive");
+	memset(vms, 0, sizeof(vms));
+	memset(vc, 0, sizeof(vc));
+	vc[1][0].affinity = vc[1][1].affinity = vc[1][2].affinity = &p01;
+	CHECK(fake_vm(&vms[1], vc[1], ptrs[1], 1, 3, &err) == 0);
+	for (uint32_t k = 0; k < 3; k++)
+		sched_wake(&vc[1][k]);
+	for (uint32_t p = 0; p < 4; p++)
+		sched_schedule(p, SCHED_TICK);
+	for (uint32_t i = 0; i < 100; i++) {
+		struct sched_vcpu *v = fake_pcpus[0].curr ? fake_pcpus[0].curr : fake_pcpus[1].curr;
+		if (v)
+			sched_hint(v, SCHED_HINT_LONG_SPIN, SCHED_NO_VCPU); /* evidence */
+		CHECK(fake_run(fake_now + MS, true) == 0);
+	}
+	CHECK(sched_vm_mode(&vms[1], NULL, NULL) == SCHED_MODE_FREE);
+}
+
 int main(void)
 {
 	test_refuse();
 	test_switch();
 	test_backfill_and_block();
 	test_affinity();
+	test_affinity_matching();
 	return check_done("test_sched_gang");
 }
