@@ -74,6 +74,7 @@
 #define RFLAGS_DF X86_BIT64(10)
 #define RFLAGS_OF X86_BIT64(11)
 #define RFLAGS_NT X86_BIT64(14)
+#define RFLAGS_RF X86_BIT64(16)
 #define RFLAGS_VM X86_BIT64(17)
 
 /* XCR0 state components (SDM 13.1) */

@@ -381,6 +381,39 @@ static int insn_invpcid(void)
 	return tk_fault_vector;
 }
 
+#define EFLAGS_RF (1u << 16)
+
+/* fault_rf: a fault pushes EFLAGS with RF set (SDM 6.13, 18.3.1.1), so
+ * IRET to the faulting instruction does not trip its own instruction
+ * breakpoint. The CPU does it for faults it delivers itself (#DE here);
+ * VM entry does not for the ones the hypervisor injects (#GP of a MOV to
+ * CR4 or a RDMSR it emulates, the #UD lhv intercepts): lhv must set it,
+ * as kvm-unit-tests' idt_test checks. */
+enum verdict t_fault_rf(void)
+{
+	if (!tk_is_lhv())
+		return tk_skip("QEMU's TCG pushes RF clear");
+	struct fails f = { 0 };
+	uint32_t zero = 0, cr4 = read_cr4();
+	tk_fault_vector = -1;
+	__asm__ volatile(FIXUP("divl %2") : : "a"(1u), "d"(0u), "r"(zero) : "memory", "cc");
+	if (tk_fault_vector != 0 || !(tk_fault_eflags & EFLAGS_RF))
+		fail_note(&f, "#DE: vector %d, pushed EFLAGS 0x%x", tk_fault_vector, tk_fault_eflags);
+	tk_fault_vector = -1;
+	__asm__ volatile(FIXUP("ud2") : : : "memory");
+	if (tk_fault_vector != VEC_UD || !(tk_fault_eflags & EFLAGS_RF))
+		fail_note(&f, "#UD of UD2: vector %d, pushed EFLAGS 0x%x", tk_fault_vector,
+			  tk_fault_eflags);
+	int vec = write_cr4_safe(cr4 | (1u << 31));      /* reserved */
+	if (vec != VEC_GP || !(tk_fault_eflags & EFLAGS_RF))
+		fail_note(&f, "#GP of MOV to CR4: vector %d, pushed EFLAGS 0x%x", vec, tk_fault_eflags);
+	uint64_t val;
+	vec = rdmsr_safe(0x12345678u, &val);
+	if (vec != VEC_GP || !(tk_fault_eflags & EFLAGS_RF))
+		fail_note(&f, "#GP of RDMSR: vector %d, pushed EFLAGS 0x%x", vec, tk_fault_eflags);
+	return fail_verdict(&f);
+}
+
 /* insn: instructions the guest's CPUID does not offer fault as on such a
  * CPU: MONITOR/MWAIT #UD (lhv hides them; natively a guest could park a
  * pCPU: issue 14 defect 9), RDPMC #GP (no counters), VMX and SMX
