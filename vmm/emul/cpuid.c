@@ -35,6 +35,10 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	uint32_t max_basic, max_ext;
 	cpuid(0, &max_basic, &b, &c, &d);
 	cpuid(0x80000000u, &max_ext, &b, &c, &d);
+	/* IA32_MISC_ENABLE.LIMIT_CPUID: leaf 0 reports 2 (SDM Vol. 4, 2-2). */
+	uint64_t misc = emul_misc_enable(v);
+	if ((misc & MISC_ENABLE_LIMIT_CPUID) && max_basic > 2)
+		max_basic = 2;
 	/* Intel CPUs answer a leaf above the basic or extended maximum as the
 	 * highest basic leaf (SDM "CPUID"): the filtered one, here. */
 	if ((leaf < 0x80000000u && leaf > max_basic) || (leaf >= 0x80000000u && leaf > max_ext))
@@ -126,8 +130,13 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	case 0x12: case 0x14:            /* SGX, processor trace */
 		a = b = c = d = 0;
 		break;
+	case 0:
+		a = max_basic;
+		break;
 	case 0x80000001:
 		c &= ~(1u << 2);              /* no SVM */
+		if (misc & MISC_ENABLE_XD_DISABLE)
+			d &= ~(1u << 20);     /* NX */
 		break;
 	case 0x80000008:
 		/* AMD's speculation-control bits, as leaf 7's on Intel: no
