@@ -47,16 +47,17 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	switch (leaf) {
 	case 1:
 		/* APIC ID and logical count; no VMX, SMX, MONITOR, PDCM, DCA or
-		 * PCID (not virtualized); hypervisor present; x2APIC and
+		 * PCID (not virtualized); no debug store (DTES64, DS-CPL):
+		 * IA32_DS_AREA is not emulated; hypervisor present; x2APIC and
 		 * TSC-deadline provided by the virtual LAPIC; OSXSAVE mirrors the
 		 * guest's CR4. */
 		b = (b & 0x0000ffffu) | (v->apic_id << 24) | ((v->vm->nvcpus & 0xff) << 16);
-		c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15) |
-		       (1u << 18) | (1u << 17) | (1u << 27));
+		c &= ~((1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) |
+		       (1u << 8) | (1u << 15) | (1u << 18) | (1u << 17) | (1u << 27));
 		c |= (1u << 31) | (1u << 21) | (1u << 24);
-		/* No MCE/MCA, MTRR, ACPI thermal or TM: their MSRs are not
+		/* No MCE/MCA, MTRR, DS, ACPI thermal or TM: their MSRs are not
 		 * emulated. HTT: the logical count above is valid. */
-		d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 22) | (1u << 29));
+		d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 21) | (1u << 22) | (1u << 29));
 		d |= 1u << 28;
 		if (backend->get_reg(v, VREG_CR4) & CR4_OSXSAVE)
 			c |= 1u << 27;
