@@ -92,6 +92,8 @@
 #define DR7_FIXED 0x400
 #define DR7_GD X86_BIT64(13)       /* general detect: MOV DR raises #DB */
 #define DR6_BD X86_BIT64(13)       /* #DB was a general-detect one */
+#define DR6_BS X86_BIT64(14)       /* #DB was a single step */
+#define DR6_TRAP_BITS 0xfull      /* B0-B3: which breakpoint condition met */
 
 /* Exception vectors (SDM 6.3.1) */
 #define X86_EXC_DE 0

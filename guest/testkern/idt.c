@@ -66,6 +66,8 @@ static bool try_fixup(struct trap_frame *f)
 			tk_fault_vector = (int)f->vector;
 			tk_fault_eflags = f->eflags;
 			f->eip = x->resume;
+			if (f->vector == 1)
+				f->eflags &= ~0x100u;   /* a listed single step: TF off */
 			return true;
 		}
 	}

@@ -237,7 +237,11 @@ static void write_static_fields(struct vcpu *v)
 	vmwrite(VMCS_ENTRY_CTLS, x->entry_ctls);
 	/* #MC: the host's business. #UD: a VMMCALL (AMD's hypercall) is one
 	 * (vmm/emul/exit.c); anything else is reflected back. */
-	vmwrite(VMCS_EXCEPTION_BITMAP, 1u << X86_EXC_MC | 1u << X86_EXC_UD);
+	/* #DB: its status goes to the guest's DR6, which is emulated
+	 * (vmm/emul/cr.c); #DB and #AC also because a guest can otherwise
+	 * hang the CPU in a loop of them (CVE-2015-5307, -8104, as KVM). */
+	vmwrite(VMCS_EXCEPTION_BITMAP, 1u << X86_EXC_MC | 1u << X86_EXC_UD | 1u << X86_EXC_DB |
+		1u << X86_EXC_AC);
 	vmwrite(VMCS_PF_ERROR_MASK, 0);
 	vmwrite(VMCS_PF_ERROR_MATCH, 0);
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
