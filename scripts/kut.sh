@@ -39,6 +39,8 @@ done
 shift $((OPTIND - 1))
 [ $# -ge 2 ] || usage
 kut=$1; shift
+# Two modules per test, and the hypervisor takes 32 modules.
+[ $# -le 16 ] || die "at most 16 tests per run ($# given)"
 [ -d "$kut/x86" ] || die "$kut/x86 not found (a built kvm-unit-tests tree)"
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build}
@@ -96,6 +98,9 @@ done
 log=$out/serial.log
 megs=$((256 + ${#names[@]} * mem))
 [ "$megs" -ge 1024 ] || megs=1024
+# Bochs emulates at most 2 GiB.
+[ "$emu" = qemu ] || [ "$megs" -le 2048 ] ||
+	die "${#names[@]} tests of $mem MiB need $megs MiB, Bochs has 2048 at most (fewer tests or -m)"
 rc=0
 if [ "$emu" = qemu ]; then
 	"$root/scripts/qemu.sh" --iso "$out/hv.iso" --cpus "$pcpus" --log "$log" --timeout "$tmo" \
