@@ -40,6 +40,7 @@ enum verdict t_misc_enable(void);
 enum verdict t_fault_rf(void);
 enum verdict t_cpuid_msrs(void);
 enum verdict t_db_step(void);
+enum verdict t_acpi(void);
 enum verdict t_pvmsr(void);
 enum verdict t_port_sweep(void);
 enum verdict t_mmio(void);
