@@ -59,6 +59,12 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 		 * emulated. HTT: the logical count above is valid. */
 		d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 21) | (1u << 22) | (1u << 29));
 		d |= 1u << 28;
+		/* A LAPIC disabled in IA32_APIC_BASE (EN, bit 11) makes the
+		 * CPU "equivalent to one without an on-chip APIC": the APIC
+		 * flag reads 0 (SDM 11.4.3). */
+		uint64_t apic_base;
+		if (vlapic_rdmsr(v, MSR_APIC_BASE, &apic_base) && !(apic_base & (1ull << 11)))
+			d &= ~(1u << 9);
 		if (backend->get_reg(v, VREG_CR4) & CR4_OSXSAVE)
 			c |= 1u << 27;
 		break;
