@@ -207,7 +207,7 @@ enum verdict t_misc_enable(void)
 	return fail_verdict(&f);
 }
 
-static volatile uint64_t ap_tsc_seen;
+static volatile uint64_t ap_tsc_seen, ap_tsc_want;
 static volatile uint32_t ap_tsc_go, ap_tsc_done;
 
 static NORETURN void tsc_reader(uint32_t apic_id)
@@ -217,8 +217,10 @@ static NORETURN void tsc_reader(uint32_t apic_id)
 		cpu_relax();
 	/* The write reaches this vCPU when it next leaves the guest (lhv
 	 * kicks it); the spin's PAUSE exits give it every chance. */
-	uint64_t t = rdtsc();
-	for (uint32_t i = 0; i < 50000000u && t < (1ull << 45); i++) {
+	/* Until the TSC is just past what the BSP wrote (it was far above
+	 * before: the BSP's last test value was 2^50). */
+	uint64_t t = rdtsc(), x = ap_tsc_want;
+	for (uint32_t i = 0; i < 50000000u && (t < x || t - x > (1ull << 36)); i++) {
 		cpu_relax();
 		t = rdtsc();
 	}
@@ -259,6 +261,7 @@ enum verdict t_tsc_write(void)
 	if (!ap_start(1, tsc_reader))
 		return tk_fail("AP 1 did not start");
 	uint64_t x = 1ull << 45;
+	ap_tsc_want = x;
 	wrmsr(MSR_TSC, x);
 	ap_tsc_go = 1;
 	if (!tk_wait_count(&ap_tsc_done, 1, 100000000u))
