@@ -107,6 +107,42 @@ static bool misc_wr(struct vcpu *v, uint32_t msr, uint64_t val)
 	return true;
 }
 
+/* AMD's four legacy performance counters (PerfEvtSel0-3 at C001_0000h,
+ * PerfCtr0-3 at C001_0004h) exist on every AMD64 CPU, with no CPUID bit
+ * (APM Vol. 2, 13.2.1): guests (kvm-unit-tests' start-up, for one) write
+ * them unconditionally. lhv has no PMU: they keep what is written and
+ * never count, like counters that are never enabled. Intel CPUs have no
+ * such MSRs: #GP. Reserved bits (APM: EVNTSEL 63:42 and 39:36, counters
+ * 63:48) #GP. */
+static bool amd_cpu(void)
+{
+	static int amd = -1;
+	if (amd < 0) {
+		uint32_t a, b, c, d;
+		cpuid(0, &a, &b, &c, &d);
+		amd = b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u;  /* AuthenticAMD */
+	}
+	return amd;
+}
+
+static bool k7_perf_rd(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	if (!amd_cpu())
+		return false;
+	*val = v->k7_perf[msr - MSR_K7_EVNTSEL0];
+	return true;
+}
+
+static bool k7_perf_wr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	unsigned i = msr - MSR_K7_EVNTSEL0;
+	uint64_t reserved = i < 4 ? (~0ull << 42) | (0xfull << 36) : ~0ull << 48;
+	if (!amd_cpu() || (val & reserved))
+		return false;
+	v->k7_perf[i] = val;
+	return true;
+}
+
 static bool efer_rd(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	*val = backend->get_reg(v, VREG_EFER);
@@ -146,6 +182,7 @@ static const struct msr_route routes[] = {
 	{ { MSR_GS_BASE, MSR_GS_BASE }, MSR_REG, 0, CHK_CANONICAL, VREG_GS_BASE, 0, NULL, NULL },
 	{ { MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE }, MSR_REG, 0, CHK_CANONICAL, VREG_KGS_BASE, 0, NULL, NULL },
 	{ { MSR_TSC_AUX, MSR_TSC_AUX }, MSR_REG, 0, CHK_UPPER_ZERO, VREG_TSC_AUX, 0, NULL, NULL },
+	{ { MSR_K7_EVNTSEL0, MSR_K7_PERFCTR3 }, MSR_FN, 0, 0, 0, 0, k7_perf_rd, k7_perf_wr },
 	{ { MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW }, MSR_FN, 0, 0, 0, 0, kvmclock_rdmsr, kvmclock_wrmsr },
 	{ { MSR_KVM_STEAL_TIME, MSR_KVM_STEAL_TIME }, MSR_FN, 0, 0, 0, 0, pv_steal_rdmsr, pv_steal_wrmsr },
 };
