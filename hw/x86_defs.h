@@ -74,6 +74,7 @@
 #define RFLAGS_DF X86_BIT64(10)
 #define RFLAGS_OF X86_BIT64(11)
 #define RFLAGS_NT X86_BIT64(14)
+#define RFLAGS_RF X86_BIT64(16)
 #define RFLAGS_VM X86_BIT64(17)
 
 /* XCR0 state components (SDM 13.1) */
@@ -91,6 +92,8 @@
 #define DR7_FIXED 0x400
 #define DR7_GD X86_BIT64(13)       /* general detect: MOV DR raises #DB */
 #define DR6_BD X86_BIT64(13)       /* #DB was a general-detect one */
+#define DR6_BS X86_BIT64(14)       /* #DB was a single step */
+#define DR6_TRAP_BITS 0xfull      /* B0-B3: which breakpoint condition met */
 
 /* Exception vectors (SDM 6.3.1) */
 #define X86_EXC_DE 0
@@ -182,6 +185,17 @@
 #define MSR_MCG_CAP 0x179
 #define MSR_MCG_STATUS 0x17A
 #define MSR_MISC_ENABLE 0x1A0
+/* IA32_MISC_ENABLE bits (SDM Vol. 4, Table 2-2). */
+#define MISC_ENABLE_FAST_STRING X86_BIT64(0)
+#define MISC_ENABLE_TCC X86_BIT64(3)
+#define MISC_ENABLE_PERFMON X86_BIT64(7)
+#define MISC_ENABLE_BTS_UNAVAIL X86_BIT64(11)
+#define MISC_ENABLE_PEBS_UNAVAIL X86_BIT64(12)
+#define MISC_ENABLE_EIST X86_BIT64(16)
+#define MISC_ENABLE_MONITOR X86_BIT64(18)
+#define MISC_ENABLE_LIMIT_CPUID X86_BIT64(22)
+#define MISC_ENABLE_XTPR_DISABLE X86_BIT64(23)
+#define MISC_ENABLE_XD_DISABLE X86_BIT64(34)
 #define MSR_DEBUGCTL 0x1D9
 #define MSR_PAT 0x277
 #define MSR_MTRR_DEF_TYPE 0x2FF
@@ -190,6 +204,8 @@
 #define MSR_X2APIC_LAST 0x8FF
 #define MSR_XSS 0xDA0
 #define MSR_STAR 0xC0000081
+#define MSR_K7_EVNTSEL0 0xC0010000   /* AMD: PerfEvtSel0-3, then PerfCtr0-3 */
+#define MSR_K7_PERFCTR3 0xC0010007
 #define MSR_LSTAR 0xC0000082
 #define MSR_CSTAR 0xC0000083
 #define MSR_SFMASK 0xC0000084

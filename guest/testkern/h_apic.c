@@ -205,7 +205,7 @@ enum verdict t_esr(void)
 
 /* x2apic: in x2APIC mode (SDM 11.12) reserved bits, read-only registers,
  * missing registers and non-zero EOI/ESR writes #GP; the self IPI works;
- * leaving goes through "disabled" only. */
+ * leaving goes through "disabled" only, where CPUID.1:EDX.APIC reads 0. */
 enum verdict t_x2apic(void)
 {
 	if (!cpuid_bit(1, 2, 21))
@@ -259,11 +259,17 @@ enum verdict t_x2apic(void)
 		fail_note(&f, "x2APIC -> xAPIC directly: no #GP");
 	if (wrmsr_safe(MSR_APIC_BASE, base & ~(uint64_t)(BASE_EN | BASE_EXTD)) != NOFAULT)
 		fail_note(&f, "x2APIC -> disabled faulted");
+	/* Disabled, the CPU is one without an APIC: CPUID.1:EDX.APIC is 0
+	 * (SDM 11.4.3; kvm-unit-tests' apic test). */
+	if (cpuid(1, 0).edx & (1u << 9))
+		fail_note(&f, "LAPIC disabled, CPUID.1:EDX.APIC still set");
 	if (wrmsr_safe(MSR_APIC_BASE, (base & ~(uint64_t)BASE_EN) | BASE_EXTD) != 13)
 		fail_note(&f, "setting EXTD while disabled: no #GP");
 	if (wrmsr_safe(MSR_APIC_BASE, base) != NOFAULT)
 		fail_note(&f, "disabled -> xAPIC faulted");
 	lapic_enable();
+	if (!(cpuid(1, 0).edx & (1u << 9)))
+		fail_note(&f, "LAPIC enabled again, CPUID.1:EDX.APIC clear");
 	if (lapic_read(LAPIC_VERSION) != ver)
 		fail_note(&f, "xAPIC version 0x%x after the round trip", lapic_read(LAPIC_VERSION));
 	return fail_verdict(&f);

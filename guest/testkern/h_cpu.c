@@ -381,6 +381,81 @@ static int insn_invpcid(void)
 	return tk_fault_vector;
 }
 
+#define EFLAGS_RF (1u << 16)
+
+/* fault_rf: a fault pushes EFLAGS with RF set (SDM 6.13, 18.3.1.1), so
+ * IRET to the faulting instruction does not trip its own instruction
+ * breakpoint. The CPU does it for faults it delivers itself (#DE here);
+ * VM entry does not for the ones the hypervisor injects (#GP of a MOV to
+ * CR4 or a RDMSR it emulates, the #UD lhv intercepts): lhv must set it,
+ * as kvm-unit-tests' idt_test checks. */
+enum verdict t_fault_rf(void)
+{
+	if (!tk_is_lhv())
+		return tk_skip("QEMU's TCG pushes RF clear");
+	struct fails f = { 0 };
+	uint32_t zero = 0, cr4 = read_cr4();
+	tk_fault_vector = -1;
+	__asm__ volatile(FIXUP("divl %2") : : "a"(1u), "d"(0u), "r"(zero) : "memory", "cc");
+	/* The CPU's own: QEMU's TCG (lhv's AMD-V test bed) pushes RF clear. */
+	if (tk_fault_vector != 0 || (!(tk_fault_eflags & EFLAGS_RF) && !cpu_is_amd()))
+		fail_note(&f, "#DE: vector %d, pushed EFLAGS 0x%x", tk_fault_vector, tk_fault_eflags);
+	tk_fault_vector = -1;
+	__asm__ volatile(FIXUP("ud2") : : : "memory");
+	if (tk_fault_vector != VEC_UD || !(tk_fault_eflags & EFLAGS_RF))
+		fail_note(&f, "#UD of UD2: vector %d, pushed EFLAGS 0x%x", tk_fault_vector,
+			  tk_fault_eflags);
+	int vec = write_cr4_safe(cr4 | (1u << 31));      /* reserved */
+	if (vec != VEC_GP || !(tk_fault_eflags & EFLAGS_RF))
+		fail_note(&f, "#GP of MOV to CR4: vector %d, pushed EFLAGS 0x%x", vec, tk_fault_eflags);
+	uint64_t val;
+	vec = rdmsr_safe(0x12345678u, &val);
+	if (vec != VEC_GP || !(tk_fault_eflags & EFLAGS_RF))
+		fail_note(&f, "#GP of RDMSR: vector %d, pushed EFLAGS 0x%x", vec, tk_fault_eflags);
+	return fail_verdict(&f);
+}
+
+static uint32_t read_dr6(void)
+{
+	uint32_t v;
+	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+/* db_step: a single step (EFLAGS.TF) raises #DB after the next
+ * instruction with DR6.BS set and B0-B3 clear; the status stays in DR6
+ * until software clears it; INT1 (ICEBP) raises #DB after itself and sets
+ * no status bit (SDM 18.2.3, 18.3.1.4). lhv emulates DR6: a #DB the CPU
+ * delivered by itself left the guest's DR6 without BS (kvm-unit-tests'
+ * debug test). */
+enum verdict t_db_step(void)
+{
+	struct fails f = { 0 };
+	__asm__ volatile("mov %0, %%dr6" : : "r"(0xffff0fffu));   /* B0-B3 set, to see them cleared */
+	tk_fault_vector = -1;
+	__asm__ volatile("pushfl; orl $0x100, (%%esp); popfl\n"
+			 "nop\n"
+			 "1: nop\n2:\n"
+			 ".pushsection .fixup_tab, \"a\"\n.long 1b, 2b\n.popsection\n" : : : "memory", "cc");
+	uint32_t d6 = read_dr6();
+	if (tk_fault_vector != VEC_DB || (d6 & 0xf) || !(d6 & (1u << 14)))
+		fail_note(&f, "single step: vector %d, DR6 0x%x (want BS, B0-B3 clear)", tk_fault_vector, d6);
+	if (read_dr6() != d6)
+		fail_note(&f, "DR6 changed from 0x%x to 0x%x on its own", d6, read_dr6());
+	__asm__ volatile("mov %0, %%dr6" : : "r"(0xffff0ff0u));
+	if (!tk_is_lhv() || cpu_is_amd())
+		return fail_verdict(&f);        /* QEMU's TCG (also lhv's AMD-V test bed): INT1 is #UD */
+	tk_fault_vector = -1;
+	__asm__ volatile(".byte 0xf1\n"                /* INT1 */
+			 "1: nop\n2:\n"
+			 ".pushsection .fixup_tab, \"a\"\n.long 1b, 2b\n.popsection\n" : : : "memory");
+	d6 = read_dr6();
+	if (tk_fault_vector != VEC_DB || d6 != 0xffff0ff0u)
+		fail_note(&f, "INT1: vector %d, DR6 0x%x (want #DB after INT1, DR6 0xffff0ff0)",
+			  tk_fault_vector, d6);
+	return fail_verdict(&f);
+}
+
 /* insn: instructions the guest's CPUID does not offer fault as on such a
  * CPU: MONITOR/MWAIT #UD (lhv hides them; natively a guest could park a
  * pCPU: issue 14 defect 9), RDPMC #GP (no counters), VMX and SMX

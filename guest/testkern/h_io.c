@@ -292,3 +292,55 @@ enum verdict t_mmio_bad(void)
 		return tk_fail("unknown mmio_bad form '%s'", form);
 	return tk_fail("form '%s' on MMIO did not stop the VM", form);
 }
+
+static bool acpi_sum_ok(const uint8_t *p, uint32_t len)
+{
+	uint8_t s = 0;
+	for (uint32_t i = 0; i < len; i++)
+		s = (uint8_t)(s + p[i]);
+	return s == 0;
+}
+
+/* acpi: the firmware's ACPI tables are there for any kernel, whatever
+ * loaded it: an RSDP with a valid checksum on a 16-byte boundary in the
+ * BIOS area 0xE0000-0xFFFFF (ACPI 5.2.5.1), its RSDT naming a FACP whose
+ * PM timer (PM_TMR_BLK) counts. kvm-unit-tests' s3 and vmexit
+ * inl_from_pmtimer look there; lhv gave Multiboot guests none. */
+enum verdict t_acpi(void)
+{
+	const uint8_t *rsdp = NULL;
+	for (uint32_t a = 0xe0000; a < 0x100000; a += 16) {
+		const uint8_t *p = (const uint8_t *)a;
+		if (!memcmp(p, "RSD PTR ", 8) && acpi_sum_ok(p, 20)) {
+			rsdp = p;
+			break;
+		}
+	}
+	if (!rsdp)
+		return tk_fail("no RSDP in 0xe0000-0xfffff");
+	const uint8_t *rsdt = (const uint8_t *)*(const uint32_t *)(rsdp + 16);
+	uint32_t len = *(const uint32_t *)(rsdt + 4);
+	if (memcmp(rsdt, "RSDT", 4) || len < 36 || !acpi_sum_ok(rsdt, len))
+		return tk_fail("RSDP at 0x%x: bad RSDT at 0x%x", (uint32_t)rsdp, (uint32_t)rsdt);
+	const uint8_t *facp = NULL;
+	for (uint32_t i = 36; i + 4 <= len; i += 4) {
+		const uint8_t *t = (const uint8_t *)*(const uint32_t *)(rsdt + i);
+		if (!memcmp(t, "FACP", 4))
+			facp = t;
+	}
+	if (!facp || *(const uint32_t *)(facp + 4) < 80 || !acpi_sum_ok(facp, *(const uint32_t *)(facp + 4)))
+		return tk_fail("RSDT at 0x%x: no valid FACP", (uint32_t)rsdt);
+	uint32_t facs = *(const uint32_t *)(facp + 36), pmt = *(const uint32_t *)(facp + 76);
+	if (!facs || memcmp((const void *)facs, "FACS", 4))
+		return tk_fail("FACP: no FACS (0x%x)", facs);
+	if (!pmt || pmt > 0xfffc)
+		return tk_fail("FACP: PM timer port 0x%x", pmt);
+	uint32_t t0 = inl((uint16_t)pmt) & 0xffffff, t1 = t0;
+	for (unsigned i = 0; i < 1000000 && t1 == t0; i++)
+		t1 = inl((uint16_t)pmt) & 0xffffff;
+	if (t1 == t0)
+		return tk_fail("PM timer at port 0x%x stuck at 0x%x", pmt, t0);
+	tk_printf("INFO acpi RSDP 0x%x RSDT 0x%x FACP 0x%x PM timer 0x%x\n", (uint32_t)rsdp,
+		  (uint32_t)rsdt, (uint32_t)facp, pmt);
+	return V_PASS;
+}

@@ -107,6 +107,106 @@ enum verdict t_msr_canon(void)
 	return fail_verdict(&f);
 }
 
+/* cpuid_msrs: every CPUID feature that comes with an MSR has that MSR
+ * (RDMSR does not #GP): a guest that sees the feature uses it. lhv once
+ * passed the debug-store bit through without IA32_DS_AREA, and
+ * kvm-unit-tests' la57 test died on the #GP. */
+enum verdict t_cpuid_msrs(void)
+{
+	struct fails f = { 0 };
+	static const struct { uint32_t leaf; uint8_t reg, bit; uint32_t msr; const char *name; } m[] = {
+		{ 1, 3, 11, 0x174, "SEP: SYSENTER_CS" },
+		{ 1, 3, 12, 0xfe, "MTRR: MTRRCAP" },
+		{ 1, 3, 14, 0x179, "MCA: MCG_CAP" },
+		{ 1, 3, 16, 0x277, "PAT" },
+		{ 1, 3, 21, 0x600, "DS: DS_AREA" },
+		{ 1, 2, 5, 0x480, "VMX: VMX_BASIC" },
+		{ 1, 2, 15, 0x345, "PDCM: PERF_CAPABILITIES" },
+		{ 1, 2, 24, 0x6e0, "TSC-deadline: TSC_DEADLINE" },
+		{ 7, 1, 1, 0x3b, "TSC_ADJUST" },
+		{ 7, 3, 26, 0x48, "IBRS: SPEC_CTRL" },
+		{ 7, 3, 29, 0x10a, "ARCH_CAPABILITIES" },
+		{ 7, 3, 30, 0xcf, "CORE_CAPABILITIES" },
+		{ 0x80000001u, 3, 11, 0xc0000081u, "SYSCALL: STAR" },
+		{ 0x80000001u, 3, 27, 0xc0000103u, "RDTSCP: TSC_AUX" },
+		{ 0x80000001u, 3, 29, 0xc0000100u, "LM: FS_BASE" },
+	};
+	uint32_t max = cpuid(0, 0).eax, maxx = cpuid(0x80000000u, 0).eax;
+	unsigned offered = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(m); i++) {
+		uint32_t leaf = m[i].leaf;
+		if (leaf < 0x80000000u ? leaf > max : leaf > maxx)
+			continue;
+		if (!cpuid_bit(leaf, m[i].reg, m[i].bit))
+			continue;
+		offered++;
+		uint64_t val;
+		int vec = rdmsr_safe(m[i].msr, &val);
+		if (vec != NOFAULT)
+			fail_note(&f, "CPUID offers %s, RDMSR 0x%x: vector %d", m[i].name, m[i].msr, vec);
+	}
+	if (cpuid(0xdu, 1).eax & (1u << 3)) {
+		uint64_t val;
+		offered++;
+		if (rdmsr_safe(0xda0, &val) != NOFAULT)
+			fail_note(&f, "CPUID offers XSAVES, RDMSR IA32_XSS faults");
+	}
+	tk_printf("INFO cpuid_msrs %u features with an MSR offered\n", offered);
+	return fail_verdict(&f);
+}
+
+#define MSR_MISC_ENABLE 0x1a0
+#define MISC_LIMIT_CPUID (1ull << 22)
+#define MISC_XD_DISABLE (1ull << 34)
+
+/* misc_enable: IA32_MISC_ENABLE's R/W bits (fast strings 0, TCC 3, EIST
+ * 16, MONITOR 18, LIMIT CPUID 22, xTPR 23, XD DISABLE 34; SDM Vol. 4,
+ * Table 2-2) keep what is written; kvm-unit-tests' msr test checks this
+ * (lhv used to read a constant 1). Under lhv also: a reserved bit #GPs,
+ * LIMIT CPUID makes leaf 0 report 2, XD DISABLE clears CPUID's NX bit;
+ * clearing them undoes it. */
+enum verdict t_misc_enable(void)
+{
+	struct fails f = { 0 };
+	uint64_t orig, got = 0;
+	if (rdmsr_safe(MSR_MISC_ENABLE, &orig) != NOFAULT)
+		return tk_fail("RDMSR IA32_MISC_ENABLE faulted");
+	bool lhv = tk_is_lhv();
+	uint32_t max0 = cpuid(0, 0).eax;
+	bool nx = cpuid(0x80000000u, 0).eax >= 0x80000001u && cpuid_bit(0x80000001u, 3, 20);
+	static const uint64_t bits[] = { 1ull << 0, 1ull << 3, 1ull << 16, 1ull << 18,
+					 MISC_LIMIT_CPUID, 1ull << 23, MISC_XD_DISABLE };
+	for (unsigned i = 0; i < ARRAY_SIZE(bits); i++) {
+		uint64_t b = bits[i];
+		if ((b == MISC_LIMIT_CPUID && max0 <= 2) || (b == MISC_XD_DISABLE && !nx))
+			continue;
+		for (int set = 0; set < 2; set++) {
+			uint64_t want = set ? orig | b : orig & ~b;
+			int vec = wrmsr_safe(MSR_MISC_ENABLE, want);
+			if (vec != NOFAULT || rdmsr_safe(MSR_MISC_ENABLE, &got) != NOFAULT || got != want) {
+				fail_note(&f, "IA32_MISC_ENABLE=0x%llx: vector %d, reads 0x%llx",
+					  (unsigned long long)want, vec, (unsigned long long)got);
+				continue;
+			}
+			if (!lhv || !set)
+				continue;
+			if (b == MISC_LIMIT_CPUID && cpuid(0, 0).eax != 2)
+				fail_note(&f, "LIMIT CPUID set: leaf 0 reports %u, want 2", cpuid(0, 0).eax);
+			if (b == MISC_XD_DISABLE && cpuid_bit(0x80000001u, 3, 20))
+				fail_note(&f, "XD DISABLE set: CPUID still shows NX");
+		}
+		wrmsr_safe(MSR_MISC_ENABLE, orig);
+	}
+	if (lhv && cpuid(0, 0).eax != max0)
+		fail_note(&f, "LIMIT CPUID cleared: leaf 0 reports %u, was %u", cpuid(0, 0).eax, max0);
+	if (lhv && wrmsr_safe(MSR_MISC_ENABLE, orig | (1ull << 1)) != 13)
+		fail_note(&f, "IA32_MISC_ENABLE with reserved bit 1: no #GP");
+	if (lhv && wrmsr_safe(MSR_MISC_ENABLE, orig | (1ull << 40)) != 13)
+		fail_note(&f, "IA32_MISC_ENABLE with reserved bit 40: no #GP");
+	wrmsr_safe(MSR_MISC_ENABLE, orig);
+	return fail_verdict(&f);
+}
+
 static volatile uint64_t ap_tsc_seen, ap_tsc_want;
 static volatile uint32_t ap_tsc_go, ap_tsc_done;
 

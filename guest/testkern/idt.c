@@ -27,6 +27,7 @@ static struct idt_gate idt[256] __attribute__((aligned(8)));
 static struct idt_ptr idt_desc;
 
 volatile int tk_fault_vector = -1;
+volatile uint32_t tk_fault_eflags;
 volatile uint32_t tk_timer_irqs, tk_spurious_irqs, tk_other_irqs;
 volatile uint32_t tk_nmis[TK_MAX_CPUS], tk_pvipis[TK_MAX_CPUS];
 volatile uint32_t tk_irq_count[TK_IRQ_CPUS][256];
@@ -63,7 +64,10 @@ static bool try_fixup(struct trap_frame *f)
 	for (const struct fixup *x = __fixup_start; x < __fixup_end; x++) {
 		if (x->insn == f->eip) {
 			tk_fault_vector = (int)f->vector;
+			tk_fault_eflags = f->eflags;
 			f->eip = x->resume;
+			if (f->vector == 1)
+				f->eflags &= ~0x100u;   /* a listed single step: TF off */
 			return true;
 		}
 	}

@@ -34,6 +34,8 @@ struct trap_frame {
 
 /* -1 when no listed instruction faulted since the last reset. */
 extern volatile int tk_fault_vector;
+/* The EFLAGS image the last such fault pushed. */
+extern volatile uint32_t tk_fault_eflags;
 
 /* Counters kept by the handler (the hlt test reads them). */
 extern volatile uint32_t tk_timer_irqs, tk_spurious_irqs, tk_other_irqs;

@@ -30,6 +30,9 @@ static const struct {
 	{ "xsetbv", t_xsetbv }, { "pku", t_pku },     { "insn", t_insn },
 	{ "cpuid_sweep", t_cpuid_sweep }, { "msr_sweep", t_msr_sweep },
 	{ "msr_canon", t_msr_canon }, { "tsc_write", t_tsc_write }, { "pvmsr", t_pvmsr },
+	{ "misc_enable", t_misc_enable }, { "fault_rf", t_fault_rf },
+	{ "cpuid_msrs", t_cpuid_msrs }, { "db_step", t_db_step },
+	{ "acpi", t_acpi },
 	{ "port_sweep", t_port_sweep }, { "mmio", t_mmio }, { "mmio_bad", t_mmio_bad },
 	{ "ipi", t_ipi },     { "esr", t_esr },       { "x2apic", t_x2apic },
 	{ "lapic_timer", t_lapic_timer }, { "pit", t_pit }, { "ioapic", t_ioapic },
@@ -42,8 +45,8 @@ static const struct {
 /* test=hostile: the hostile tests that come back, in an order that works
  * on one VM (ioapic needs AP 1 never started before it; the ones that
  * restart APs come last). */
-#define HOSTILE_TESTS "cr4,cr0,dr,xsetbv,pku,insn,cpuid_sweep,msr_sweep,msr_canon,pvmsr," \
-	"port_sweep,mmio,esr,x2apic,lapic_timer,pit,pae,task,ioapic,initsipi,realmode,ipi," \
+#define HOSTILE_TESTS "cr4,cr0,dr,db_step,xsetbv,pku,insn,fault_rf,cpuid_sweep,msr_sweep,msr_canon,misc_enable,cpuid_msrs,pvmsr," \
+	"acpi,port_sweep,mmio,esr,x2apic,lapic_timer,pit,pae,task,ioapic,initsipi,realmode,ipi," \
 	"tsc_write,sipi_storm"
 
 const char *tk_current_test;

@@ -138,6 +138,31 @@ static enum verdict check_bogus(const char **note)
 	return V_PASS;
 }
 
+/* AMD CPUs all have the legacy counters PerfEvtSel0-3/PerfCtr0-3 at
+ * 0xc0010000-7 (APM Vol. 2, 13.2.1; kvm-unit-tests writes them at start-up
+ * and died on lhv's #GP); under a hypervisor they read back what is
+ * written and EVNTSEL bit 63 is reserved. Nothing to check on Intel. */
+static enum verdict check_amd_perf(void)
+{
+	if (!cpu_is_amd())
+		return V_PASS;
+	for (uint32_t msr = 0xc0010000u; msr <= 0xc0010007u; msr++) {
+		uint64_t v = 0, old;
+		if (rdmsr_safe(msr, &old) >= 0)
+			return tk_fail("AMD rdmsr 0x%x faulted", msr);
+		if (!hv_info()->kvm)
+			continue;               /* bare QEMU TCG: reads 0, ignores writes */
+		uint64_t x = msr < 0xc0010004u ? 0x30076u : 0x123456789aull;
+		if (wrmsr_safe(msr, x) >= 0 || rdmsr_safe(msr, &v) >= 0 || v != x)
+			return tk_fail("AMD msr 0x%x: wrote 0x%llx, reads 0x%llx", msr,
+				       (unsigned long long)x, (unsigned long long)v);
+		wrmsr_safe(msr, old);
+	}
+	if (hv_info()->kvm && wrmsr_safe(0xc0010000u, 1ull << 63) != VEC_GP)
+		return tk_fail("AMD PerfEvtSel0 with reserved bit 63: no #GP");
+	return V_PASS;
+}
+
 enum verdict t_msr(void)
 {
 	enum verdict v;
@@ -149,6 +174,8 @@ enum verdict t_msr(void)
 	if ((v = check_apic_base()) != V_PASS)
 		return v;
 	if ((v = check_bogus(&note)) != V_PASS)
+		return v;
+	if ((v = check_amd_perf()) != V_PASS)
 		return v;
 	if (note)
 		tk_printf("INFO msr %s\n", note);

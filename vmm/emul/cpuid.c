@@ -35,6 +35,10 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	uint32_t max_basic, max_ext;
 	cpuid(0, &max_basic, &b, &c, &d);
 	cpuid(0x80000000u, &max_ext, &b, &c, &d);
+	/* IA32_MISC_ENABLE.LIMIT_CPUID: leaf 0 reports 2 (SDM Vol. 4, 2-2). */
+	uint64_t misc = emul_misc_enable(v);
+	if ((misc & MISC_ENABLE_LIMIT_CPUID) && max_basic > 2)
+		max_basic = 2;
 	/* Intel CPUs answer a leaf above the basic or extended maximum as the
 	 * highest basic leaf (SDM "CPUID"): the filtered one, here. */
 	if ((leaf < 0x80000000u && leaf > max_basic) || (leaf >= 0x80000000u && leaf > max_ext))
@@ -43,17 +47,24 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	switch (leaf) {
 	case 1:
 		/* APIC ID and logical count; no VMX, SMX, MONITOR, PDCM, DCA or
-		 * PCID (not virtualized); hypervisor present; x2APIC and
+		 * PCID (not virtualized); no debug store (DTES64, DS-CPL):
+		 * IA32_DS_AREA is not emulated; hypervisor present; x2APIC and
 		 * TSC-deadline provided by the virtual LAPIC; OSXSAVE mirrors the
 		 * guest's CR4. */
 		b = (b & 0x0000ffffu) | (v->apic_id << 24) | ((v->vm->nvcpus & 0xff) << 16);
-		c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15) |
-		       (1u << 18) | (1u << 17) | (1u << 27));
+		c &= ~((1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) |
+		       (1u << 8) | (1u << 15) | (1u << 18) | (1u << 17) | (1u << 27));
 		c |= (1u << 31) | (1u << 21) | (1u << 24);
-		/* No MCE/MCA, MTRR, ACPI thermal or TM: their MSRs are not
+		/* No MCE/MCA, MTRR, DS, ACPI thermal or TM: their MSRs are not
 		 * emulated. HTT: the logical count above is valid. */
-		d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 22) | (1u << 29));
+		d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 21) | (1u << 22) | (1u << 29));
 		d |= 1u << 28;
+		/* A LAPIC disabled in IA32_APIC_BASE (EN, bit 11) makes the
+		 * CPU "equivalent to one without an on-chip APIC": the APIC
+		 * flag reads 0 (SDM 11.4.3). */
+		uint64_t apic_base;
+		if (vlapic_rdmsr(v, MSR_APIC_BASE, &apic_base) && !(apic_base & (1ull << 11)))
+			d &= ~(1u << 9);
 		if (backend->get_reg(v, VREG_CR4) & CR4_OSXSAVE)
 			c |= 1u << 27;
 		break;
@@ -126,8 +137,13 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	case 0x12: case 0x14:            /* SGX, processor trace */
 		a = b = c = d = 0;
 		break;
+	case 0:
+		a = max_basic;
+		break;
 	case 0x80000001:
 		c &= ~(1u << 2);              /* no SVM */
+		if (misc & MISC_ENABLE_XD_DISABLE)
+			d &= ~(1u << 20);     /* NX */
 		break;
 	case 0x80000008:
 		/* AMD's speculation-control bits, as leaf 7's on Intel: no

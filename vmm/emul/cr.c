@@ -141,8 +141,12 @@ bool emul_write_efer(struct vcpu *v, uint64_t val)
 {
 	/* SCE, LME, NXE are the guest's; LMA follows CR0.PG (above) and the
 	 * value written for it is ignored, as on hardware. */
-	const uint64_t allowed = EFER_SCE | EFER_LME | EFER_NXE;
+	uint64_t allowed = EFER_SCE | EFER_LME | EFER_NXE;
 	uint64_t efer = backend->get_reg(v, VREG_EFER);
+	/* IA32_MISC_ENABLE.XD_DISABLE takes NX away (CPUID 0x80000001 EDX[20]
+	 * clear), making NXE reserved. */
+	if (emul_misc_enable(v) & MISC_ENABLE_XD_DISABLE)
+		allowed &= ~EFER_NXE;
 	if (val & ~(allowed | EFER_LMA))
 		return false;
 	bool paging = backend->get_reg(v, VREG_CR0) & CR0_PG;

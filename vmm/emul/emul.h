@@ -73,6 +73,9 @@ uint64_t emul_cr4_allowed(struct vcpu *v);
 /* msr.c: RDMSR/WRMSR semantics; false = #GP. */
 bool emul_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 bool emul_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+/* The vCPU's IA32_MISC_ENABLE (its LIMIT CPUID and XD DISABLE bits change
+ * CPUID and EFER). */
+uint64_t emul_misc_enable(const struct vcpu *v);
 
 /* cr.c: control and debug registers, EFER; false = #GP. */
 bool emul_write_cr0(struct vcpu *v, uint64_t val);

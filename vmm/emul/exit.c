@@ -181,6 +181,15 @@ static int h_exception(struct vcpu *v, const struct vm_exit *e)
 	unsigned len;
 	if (e->u.exc.vector == X86_EXC_UD && (len = emul_hypercall_insn(v)))
 		return h_hypercall(v, &(struct vm_exit){ .code = VMEXIT_HYPERCALL, .insn_len = len });
+	if (e->u.exc.vector == X86_EXC_DB) {
+		/* The guest's DR6 is v->dr6: a #DB replaces B0-B3 and adds
+		 * its other status bits, which stay until software clears
+		 * them (SDM 18.2.3). INT1 reports nothing in DR6 and pushes
+		 * the address after itself, as KVM delivers it. */
+		v->dr6 = (v->dr6 & ~DR6_TRAP_BITS) | DR6_FIXED | (e->u.exc.dr6 & (DR6_TRAP_BITS | DR6_BD | DR6_BS));
+		if (e->u.exc.int1)
+			emul_skip(v, e);
+	}
 	emul_exception(v, e->u.exc.vector, e->u.exc.has_error, e->u.exc.error);
 	return RUN_RESUME;
 }

@@ -18,10 +18,26 @@ static void windows(struct vcpu *v, bool intr, bool nmi)
 	backend->set_windows(v, intr, nmi);
 }
 
+/* Fault-class exceptions: #DE, #BR, #UD, #NM, #TS, #NP, #SS, #GP, #PF,
+ * #MF, #AC, #XM, #VE, #CP (SDM Table 6-1); #DB is a fault or a trap. */
+#define FAULT_VECTORS (1u << X86_EXC_DE | 1u << X86_EXC_BR | 1u << X86_EXC_UD | 1u << X86_EXC_NM | \
+		       1u << X86_EXC_TS | 1u << X86_EXC_NP | 1u << X86_EXC_SS | 1u << X86_EXC_GP | \
+		       1u << X86_EXC_PF | 1u << X86_EXC_MF | 1u << X86_EXC_AC | 1u << X86_EXC_XM | \
+		       1u << X86_EXC_VE | 1u << X86_EXC_CP)
+
 void emul_inject_slow(struct vcpu *v)
 {
 	const struct vmm_backend *b = backend;
 	struct x86_event *ev = v->reinject.valid ? &v->reinject : v->exc.valid ? &v->exc : NULL;
+	if (ev == &v->exc && ev->vector < 32 && ((FAULT_VECTORS >> ev->vector) & 1)) {
+		/* Delivering a fault pushes RFLAGS with RF set, so that IRET
+		 * back to the faulting instruction does not hit its own
+		 * instruction breakpoint again (SDM 6.13, 18.3.1.1). The
+		 * hardware does it for the faults it delivers, never for one
+		 * injected by VM entry: an exception raised by an exit
+		 * handler (or reflected) gets it here, as KVM does. */
+		b->set_reg(v, VREG_RFLAGS, b->get_reg(v, VREG_RFLAGS) | RFLAGS_RF);
+	}
 	if (ev) {
 		b->inject(v, ev);
 		ev->valid = false;

@@ -63,6 +63,86 @@ static bool debugctl_wr(struct vcpu *v, uint32_t msr, uint64_t val)
 	return val == 0;        /* no branch tracing for guests */
 }
 
+/* IA32_MISC_ENABLE (SDM Vol. 4, Table 2-2): per vCPU. Reset value: fast
+ * strings on; no PMU, BTS or PEBS (read-only bits, CPUID offers none);
+ * MONITOR off (CPUID hides it). The R/W bits stick as on hardware; LIMIT
+ * CPUID and XD DISABLE change CPUID (cpuid.c) and EFER.NXE (cr.c), the
+ * others have nothing to act on in a VM (MONITOR stays hidden, as KVM
+ * does by default). Read-only bits ignore writes; reserved bits #GP. */
+#define MISC_RESET (MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL)
+#define MISC_RO (MISC_ENABLE_PERFMON | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL)
+#define MISC_RW (MISC_ENABLE_FAST_STRING | MISC_ENABLE_TCC | MISC_ENABLE_EIST | \
+		 MISC_ENABLE_MONITOR | MISC_ENABLE_LIMIT_CPUID | MISC_ENABLE_XTPR_DISABLE | \
+		 MISC_ENABLE_XD_DISABLE)
+
+uint64_t emul_misc_enable(const struct vcpu *v)
+{
+	return MISC_RESET ^ v->misc_enable_chg;
+}
+
+static bool misc_rd(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	*val = emul_misc_enable(v);
+	return true;
+}
+
+static bool misc_wr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	if (val & ~(MISC_RW | MISC_RO))
+		return false;
+	/* Setting XD DISABLE "may #GP" where there is no NX to disable, and
+	 * LIMIT CPUID where leaf 0 reports 2 or less (SDM): lhv always #GPs. */
+	uint32_t r[4];
+	if (val & MISC_ENABLE_XD_DISABLE && !(emul_misc_enable(v) & MISC_ENABLE_XD_DISABLE)) {
+		emul_cpuid(v, 0x80000001u, 0, r);
+		if (!(r[3] & (1u << 20)))
+			return false;
+	}
+	if (val & MISC_ENABLE_LIMIT_CPUID && !(emul_misc_enable(v) & MISC_ENABLE_LIMIT_CPUID)) {
+		emul_cpuid(v, 0, 0, r);
+		if (r[0] <= 2)
+			return false;
+	}
+	v->misc_enable_chg = ((val & MISC_RW) | (MISC_RESET & MISC_RO)) ^ MISC_RESET;
+	return true;
+}
+
+/* AMD's four legacy performance counters (PerfEvtSel0-3 at C001_0000h,
+ * PerfCtr0-3 at C001_0004h) exist on every AMD64 CPU, with no CPUID bit
+ * (APM Vol. 2, 13.2.1): guests (kvm-unit-tests' start-up, for one) write
+ * them unconditionally. lhv has no PMU: they keep what is written and
+ * never count, like counters that are never enabled. Intel CPUs have no
+ * such MSRs: #GP. Reserved bits (APM: EVNTSEL 63:42 and 39:36, counters
+ * 63:48) #GP. */
+static bool amd_cpu(void)
+{
+	static int amd = -1;
+	if (amd < 0) {
+		uint32_t a, b, c, d;
+		cpuid(0, &a, &b, &c, &d);
+		amd = b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u;  /* AuthenticAMD */
+	}
+	return amd;
+}
+
+static bool k7_perf_rd(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	if (!amd_cpu())
+		return false;
+	*val = v->k7_perf[msr - MSR_K7_EVNTSEL0];
+	return true;
+}
+
+static bool k7_perf_wr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	unsigned i = msr - MSR_K7_EVNTSEL0;
+	uint64_t reserved = i < 4 ? (~0ull << 42) | (0xfull << 36) : ~0ull << 48;
+	if (!amd_cpu() || (val & reserved))
+		return false;
+	v->k7_perf[i] = val;
+	return true;
+}
+
 static bool efer_rd(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	*val = backend->get_reg(v, VREG_EFER);
@@ -87,7 +167,7 @@ static const struct msr_route routes[] = {
 	{ { MSR_SYSENTER_EIP, MSR_SYSENTER_EIP }, MSR_REG, 0, CHK_CANONICAL, VREG_SYSENTER_EIP, 0, NULL, NULL },
 	{ { MSR_MCG_CAP, MSR_MCG_CAP }, MSR_CONST, 0, 0, 0, 0, NULL, NULL },
 	{ { MSR_MCG_STATUS, MSR_MCG_STATUS }, MSR_CONST, IGNORE_WR, 0, 0, 0, NULL, NULL },
-	{ { MSR_MISC_ENABLE, MSR_MISC_ENABLE }, MSR_CONST, IGNORE_WR, 0, 0, 1, NULL, NULL }, /* fast strings */
+	{ { MSR_MISC_ENABLE, MSR_MISC_ENABLE }, MSR_FN, 0, 0, 0, 0, misc_rd, misc_wr },
 	{ { MSR_DEBUGCTL, MSR_DEBUGCTL }, MSR_FN, 0, 0, 0, 0, NULL, debugctl_wr },
 	{ { MSR_PAT, MSR_PAT }, MSR_REG, 0, CHK_PAT, VREG_PAT, 0, NULL, NULL },
 	{ { MSR_MTRR_DEF_TYPE, MSR_MTRR_DEF_TYPE }, MSR_FN, 0, 0, 0, 0x806, NULL, mtrr_def_wr },
@@ -102,6 +182,7 @@ static const struct msr_route routes[] = {
 	{ { MSR_GS_BASE, MSR_GS_BASE }, MSR_REG, 0, CHK_CANONICAL, VREG_GS_BASE, 0, NULL, NULL },
 	{ { MSR_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE }, MSR_REG, 0, CHK_CANONICAL, VREG_KGS_BASE, 0, NULL, NULL },
 	{ { MSR_TSC_AUX, MSR_TSC_AUX }, MSR_REG, 0, CHK_UPPER_ZERO, VREG_TSC_AUX, 0, NULL, NULL },
+	{ { MSR_K7_EVNTSEL0, MSR_K7_PERFCTR3 }, MSR_FN, 0, 0, 0, 0, k7_perf_rd, k7_perf_wr },
 	{ { MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW }, MSR_FN, 0, 0, 0, 0, kvmclock_rdmsr, kvmclock_wrmsr },
 	{ { MSR_KVM_STEAL_TIME, MSR_KVM_STEAL_TIME }, MSR_FN, 0, 0, 0, 0, pv_steal_rdmsr, pv_steal_wrmsr },
 };

@@ -13,6 +13,8 @@
 #define MBI_GPA  0x10000ull
 #define MBI_SIZE 0xF000ull
 
+static int load_acpi(struct vm *vm, char *err, size_t errlen);
+
 static int load_mb1(struct vm *vm, const void *file, size_t len, const struct vm_module *mods,
 		    size_t nmods, struct guest_entry *e, char *err, size_t errlen)
 {
@@ -46,6 +48,11 @@ static int load_mb1(struct vm *vm, const void *file, size_t len, const struct vm
 	struct mb1_info_args args = { vm->ram_size, vm->cfg.cmdline, mb, nmods };
 	void *buf = gpa_to_hva(vm, MBI_GPA, MBI_SIZE);
 	if (mb1_build_info(buf, MBI_SIZE, MBI_GPA, &args, err, errlen) < 0)
+		return -1;
+	/* A PC's firmware leaves ACPI tables in the BIOS area whatever boot
+	 * loader runs next (kvm-unit-tests finds the PM timer and the FACS
+	 * there); the memory map already reserves 640 KiB-1 MiB. */
+	if (load_acpi(vm, err, errlen) < 0)
 		return -1;
 	boot_state_flat32(&e->bs, (uint32_t)img.entry);
 	e->rax = MB1_BOOT_MAGIC;

@@ -154,7 +154,14 @@ static void decode(struct vcpu *v, struct vmcb *vm, uint64_t code, struct vm_exi
 			panic("machine check while running vm %s", v->vm->name);
 		bool has_error = (EXC_WITH_ERROR >> vec) & 1;
 		e->code = VMEXIT_EXCEPTION;
-		e->u.exc = (struct vm_exit_exc){ (uint8_t)vec, has_error, has_error ? (uint32_t)i1 : 0 };
+		e->u.exc = (struct vm_exit_exc){ .vector = (uint8_t)vec, .has_error = has_error,
+						 .error = has_error ? (uint32_t)i1 : 0 };
+		if (vec == X86_EXC_DB) {
+			/* The CPU put the #DB's status into the VMCB's DR6; the
+			 * guest's DR6 is emulated (vmm/emul/cr.c). */
+			e->u.exc.dr6 = (uint32_t)vm->save.dr6;
+			vm->save.dr6 = DR6_FIXED;
+		}
 		return;
 	}
 	switch (code) {

@@ -70,6 +70,11 @@ struct vm_exit_exc {
 	uint8_t vector;
 	bool has_error;
 	uint32_t error;
+	/* #DB: the DR6 status bits it reports (B0-B3, BD, BS; the backend's
+	 * hardware DR6 is not the guest's), and whether it came from INT1
+	 * (ICEBP: insn_len is that instruction's). */
+	uint32_t dr6;
+	bool int1;
 };
 struct vm_exit_ts {
 	uint16_t selector;            /* the new task's TSS selector */

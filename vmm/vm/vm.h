@@ -131,6 +131,8 @@ struct vcpu {
 	uint64_t dr[4], dr6;      /* debug registers (never loaded into hardware) */
 	void *fpu;                /* XSAVE area (vmm/emul/fpu.c) */
 	uint64_t kvmclock_msr;    /* MSR_KVM_SYSTEM_TIME(_NEW) as written */
+	uint64_t misc_enable_chg; /* IA32_MISC_ENABLE bits the guest changed from their reset value (msr.c) */
+	uint64_t k7_perf[8];      /* AMD's legacy PerfEvtSel0-3, PerfCtr0-3 as written (msr.c) */
 	struct vcpu_pv pv;        /* vmm/pv/: KVM's paravirtual features */
 	/* Accounting (run time, steal, ... live in sched.stats). */
 	uint64_t exits, runs;

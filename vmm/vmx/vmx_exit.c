@@ -70,8 +70,17 @@ static void exception_nmi(struct vcpu *v, struct vm_exit *e)
 	/* Anything else in the exception bitmap goes back to the guest. */
 	bool has_error = info & INTR_INFO_ERROR_CODE;
 	e->code = VMEXIT_EXCEPTION;
-	e->u.exc = (struct vm_exit_exc){ (uint8_t)vec, has_error,
-					 has_error ? (uint32_t)vmread(VMCS_EXIT_INTR_ERROR) : 0 };
+	e->u.exc = (struct vm_exit_exc){ .vector = (uint8_t)vec, .has_error = has_error,
+		.error = has_error ? (uint32_t)vmread(VMCS_EXIT_INTR_ERROR) : 0 };
+	if (vec == X86_EXC_DB) {
+		/* A #DB that exits leaves DR6 alone; the qualification has
+		 * its status bits (SDM 28.2.1, Table 28-1). */
+		e->u.exc.dr6 = (uint32_t)vmread(VMCS_EXIT_QUALIFICATION);
+		if (INTR_INFO_TYPE(info) == INTR_TYPE_PRIV_SW_EXCEPTION) {
+			e->u.exc.int1 = true;
+			e->insn_len = (unsigned)vmread(VMCS_EXIT_INSN_LEN);
+		}
+	}
 }
 
 static void decode(struct vcpu *v, unsigned basic, struct vm_exit *e)

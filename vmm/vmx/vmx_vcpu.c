@@ -236,11 +236,13 @@ static void write_static_fields(struct vcpu *v)
 	vmwrite(VMCS_EXIT_CTLS, vmx_cfg.ctl[VMX_CTL_EXIT]);
 	vmwrite(VMCS_ENTRY_CTLS, x->entry_ctls);
 	/* #MC: the host's business. #UD: a VMMCALL (AMD's hypercall) is one
-	 * (vmm/emul/exit.c); anything else is reflected back. #AC: a guest
-	 * whose #AC delivery raises #AC again keeps a real CPU in microcode
-	 * with no exit (CVE-2015-5307); intercepted, each one is an exit and
-	 * is reflected (vmm/emul/exit.c). */
-	vmwrite(VMCS_EXCEPTION_BITMAP, 1u << X86_EXC_MC | 1u << X86_EXC_UD | 1u << X86_EXC_AC);
+	 * (vmm/emul/exit.c); anything else is reflected back. */
+	/* #DB: its status goes to the guest's DR6, which is emulated
+	 * (vmm/emul/cr.c); #DB and #AC also because a guest whose #DB or #AC
+	 * delivery raises the same exception again keeps a real CPU in
+	 * microcode with no exit (CVE-2015-8104, CVE-2015-5307, as KVM). */
+	vmwrite(VMCS_EXCEPTION_BITMAP, 1u << X86_EXC_MC | 1u << X86_EXC_UD | 1u << X86_EXC_DB |
+		1u << X86_EXC_AC);
 	vmwrite(VMCS_PF_ERROR_MASK, 0);
 	vmwrite(VMCS_PF_ERROR_MATCH, 0);
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
