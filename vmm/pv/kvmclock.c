@@ -68,10 +68,11 @@ bool kvmclock_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 bool kvmclock_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (msr == MSR_KVM_SYSTEM_TIME || msr == MSR_KVM_SYSTEM_TIME_NEW) {
-		/* Bit 0 enables; the structure must be 32-byte aligned in RAM. A
-		 * bad address is the guest's mistake: refuse with #GP, which
-		 * (like any faulting WRMSR) changes nothing. */
-		if ((val & 1) && ((val & 0x1e) || !write_time_info(v, val & ~0x1full)))
+		/* Bit 0 enables; the 32-byte structure is 4-byte aligned in RAM
+		 * (KVM's msr.rst: "4-byte aligned physical address"). A bad
+		 * address is the guest's mistake: refuse with #GP, which (like
+		 * any faulting WRMSR) changes nothing. */
+		if ((val & 1) && ((val & 2) || !write_time_info(v, val & ~3ull)))
 			return false;
 		v->kvmclock_msr = val;
 		return true;
