@@ -66,7 +66,7 @@ for p in "${programs[@]}"; do
 	name=${p##*/}
 	[[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] ||
 		die "--program $p: name '$name' must be letters, digits, '.', '_' or '-'"
-	case " $BUILTIN_WORK lhvwork mtwork lhvagent init " in
+	case " $BUILTIN_WORK lhvwork mtwork lhvagent lhvballoon init " in
 	*" $name "*) die "--program $p: '$name' is the name of a built-in workload or program" ;;
 	esac
 	case $applets in
@@ -92,6 +92,8 @@ w=$ROOT/guest/linux/work
 ${CC:-gcc} "${CFLAGS_WORK[@]}" -o "$root/bin/lhvwork" "$w"/*.c || die "cannot build lhvwork"
 ${CC:-gcc} "${CFLAGS_WORK[@]}" -o "$root/bin/lhvagent" "$ROOT/guest/linux/lhvagent.c" ||
 	die "cannot build lhvagent"
+${CC:-gcc} "${CFLAGS_WORK[@]}" -o "$root/bin/lhvballoon" "$ROOT/guest/linux/lhvballoon.c" ||
+	die "cannot build lhvballoon"
 if [ -n "$mtwork" ]; then
 	${CC:-gcc} "${CFLAGS_WORK[@]}" -o "$root/bin/mtwork" "$ROOT/guest/linux/mtwork.c" "$w"/wl.c ||
 		die "cannot build mtwork"
@@ -168,7 +170,7 @@ seen=$(grep -cE "$problem_re" /tmp/dmesg)
 say "dmesg soft-lockup=$soft rcu-stall=$rcu bug=$bug oops=$oops warning=$warn stuck=$stuck offline=$offline problems=$((seen + offline))"
 grep -E "$problem_re" /tmp/dmesg | head -5 | while IFS= read -r l; do say "dmesg problem: $l"; done
 
-run_mtwork=1 margs='' threads='' secs=5 work='' tmo='' agent=''
+run_mtwork=1 margs='' threads='' secs=5 work='' tmo='' agent='' balloon=''
 # shellcheck disable=SC2013
 for w in $(cat /proc/cmdline); do
 	case $w in
@@ -179,8 +181,16 @@ for w in $(cat /proc/cmdline); do
 	lhv.secs=*) secs=${w#lhv.secs=} ;;
 	lhv.timeout=*) tmo=${w#lhv.timeout=} ;;
 	lhv.agent=1) agent=1 ;;
+	lhv.balloon=1) balloon=1 ;;
 	esac
 done
+# The time-balloon agent (sched=balloon; the module line needs user_hc=lhp):
+# one thread per vCPU inflates balloons on slow vCPUs until /init stops it.
+bpid=''
+if [ -n "$balloon" ]; then
+	/bin/lhvballoon &
+	bpid=$!
+fi
 # lhv's observation agent: per-CPU symbols and kernel text symbols first,
 # then marks around each workload (its own "LHV-AGENT:" lines).
 [ -z "$agent" ] || /bin/lhvagent register
@@ -250,6 +260,10 @@ now=$(grep -cE "$problem_re" /tmp/dmesg)
 if [ "$now" -gt "$seen" ]; then
 	grep -E "$problem_re" /tmp/dmesg | tail -n +$((seen + 1)) | head -5 |
 		while IFS= read -r l; do say "dmesg problem: $l"; done
+fi
+if [ -n "$bpid" ]; then
+	kill "$bpid" 2>/dev/null
+	wait "$bpid" 2>/dev/null
 fi
 online=$(cat $cpus/online)
 count=$(cpu_count "$online")

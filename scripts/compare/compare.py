@@ -251,6 +251,10 @@ class Matrix:
                         if args:
                             guest.append(f'lhv.args.{n}=' + ','.join(args.split()))
                     mod_opts = [f'vcpus={a.vcpus}', f'mem={self.mem_mb}M', 'user_hc=agent']
+                    if policy == 'balloon':
+                        # The time balloon's guest agent (guest/linux/lhvballoon.c).
+                        guest.append('lhv.balloon=1')
+                        mod_opts[-1] = 'user_hc=agent,lhp'
                     if a.slice:
                         mod_opts.append(f'slice={a.slice}')
                     if locks == 'qspin':
