@@ -152,7 +152,7 @@ offline=$((npresent > count ? npresent - count : 0))
 
 # Case matters: "Oops" must not match "loops_per_jiffy".
 stuck_re='CPU ?[0-9]+ (is )?stuck|failed to (boot|come online)|not responding|do_boot_cpu failed'
-problem_re="soft lockup|rcu.*stall|BUG:|Oops|WARNING:|blocked for more than|$stuck_re"
+problem_re="soft lockup|INFO: rcu.*stall|BUG:|Oops|WARNING:|blocked for more than|$stuck_re"
 dmesg > /tmp/dmesg
 line=$(grep -m1 'Hypervisor detected' /tmp/dmesg)
 say "dmesg hypervisor: ${line:-none}"
@@ -161,7 +161,7 @@ say "dmesg kvm-clock: ${line:-none}"
 # Which paravirtual features the kernel took up (which spinlock it uses).
 grep -E 'kvm-guest: (PV spinlocks|setup PV|KVM setup pv)' /tmp/dmesg | while IFS= read -r l; do say "dmesg pv: $l"; done
 soft=$(grep -c 'soft lockup' /tmp/dmesg)
-rcu=$(grep -cE 'rcu.*stall' /tmp/dmesg)
+rcu=$(grep -cE 'INFO: rcu.*stall' /tmp/dmesg)
 bug=$(grep -c 'BUG:' /tmp/dmesg)
 oops=$(grep -c 'Oops' /tmp/dmesg)
 warn=$(grep -c 'WARNING:' /tmp/dmesg)
