@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <cpuid.h>
+#include "lhv_hc.h"
 #include <sys/klog.h>
 
 #define HC_REGISTER 0x4C480100u
@@ -35,18 +36,6 @@
 #define LABEL_MAX   24
 #define SYNC_FILE   "/tmp/lhvagent.sync"
 #define SYNC_WAIT_S 120
-
-static int amd;   /* VMMCALL rather than VMCALL (KVM's convention by vendor) */
-
-static long hcall(uint32_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	long ret;
-	if (amd)
-		__asm__ volatile("vmmcall" : "=a"(ret) : "a"((uint64_t)nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3) : "memory");
-	else
-		__asm__ volatile("vmcall" : "=a"(ret) : "a"((uint64_t)nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3) : "memory");
-	return ret;
-}
 
 static int say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int say(const char *fmt, ...)
@@ -69,13 +58,7 @@ static int under_kvm_abi(void)
 	__cpuid(1, a, b, c, d);
 	if (!(c & (1u << 31)))
 		return 0;
-	__cpuid(0, a, b, c, d);
-	char vendor[13];
-	memcpy(vendor, &b, 4);
-	memcpy(vendor + 4, &d, 4);
-	memcpy(vendor + 8, &c, 4);
-	vendor[12] = 0;
-	amd = !strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine");
+	lhv_hc_init();
 	__cpuid(0x40000000, a, b, c, d);
 	char sig[13];
 	memcpy(sig, &b, 4);
@@ -168,7 +151,7 @@ static int do_register(void)
 	}
 	if (!pc)
 		return say("register: no __preempt_count in /proc/kallsyms (addresses hidden? kptr_restrict)"), 1;
-	long r = hcall(HC_REGISTER, pc, cur, idle, ABI_VERSION);
+	long r = lhv_hc(HC_REGISTER, pc, cur, idle, ABI_VERSION);
 	if (r)
 		return refused("register", r);
 	say("registered preempt_count=%#llx current_task=%#llx idle_threads=%#llx",
@@ -177,7 +160,7 @@ static int do_register(void)
 	uint64_t h = 0xcbf29ce484222325ull;
 	for (size_t i = 0; i < t.len; i++)
 		h = (h ^ (unsigned char)t.p[i]) * 0x100000001b3ull;
-	r = hcall(HC_SYMS, 0, 0, h, 0);
+	r = lhv_hc(HC_SYMS, 0, 0, h, 0);
 	if (r == 1)
 		return say("symbols: %lu, already in the trace (hash %016llx)", ntext, (unsigned long long)h);
 	if (r == 2)
@@ -189,7 +172,7 @@ static int do_register(void)
 		size_t n = t.len - off < CHUNK_MAX ? t.len - off : CHUNK_MAX;
 		while (t.p[off + n - 1] != '\n')      /* whole lines per chunk */
 			n--;
-		r = hcall(HC_SYMS, (uint64_t)(uintptr_t)(t.p + off), n, h, 0);
+		r = lhv_hc(HC_SYMS, (uint64_t)(uintptr_t)(t.p + off), n, h, 0);
 		if (r)
 			return refused("symbols", r);
 		off += n;
@@ -233,7 +216,7 @@ static int do_begin(const char *name)
 	struct timespec start, now, nap = { 0, 5000000 };
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	long r;
-	while ((r = hcall(HC_SYNC, n, 0, 0, 0)) == 1) {
+	while ((r = lhv_hc(HC_SYNC, n, 0, 0, 0)) == 1) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec > SYNC_WAIT_S) {
 			say("begin %s: the other VMs did not arrive within %d s; going on", name, SYNC_WAIT_S);
@@ -245,7 +228,7 @@ static int do_begin(const char *name)
 		return refused("sync", r);
 	uint64_t l[3];
 	pack_label(name, l);
-	r = hcall(HC_MARK, 1, l[0], l[1], l[2]);
+	r = lhv_hc(HC_MARK, 1, l[0], l[1], l[2]);
 	return r ? refused("begin", r) : 0;
 }
 
@@ -253,7 +236,7 @@ static int do_end(const char *name)
 {
 	uint64_t l[3];
 	pack_label(name, l);
-	long r = hcall(HC_MARK, 2, l[0], l[1], l[2]);
+	long r = lhv_hc(HC_MARK, 2, l[0], l[1], l[2]);
 	return r ? refused("end", r) : 0;
 }
 

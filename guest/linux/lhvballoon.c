@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include "lhv_hc.h"
 
 #define HC_HINT_REGISTER 0x4C480010u
 #define HC_BALLOON       0x4C480013u
@@ -36,21 +37,10 @@
 #define SPEED_ONE        1024u
 #define MAX_CPUS         256
 
-static int amd;
 static long period_us = 10000, seconds;
 static volatile uint32_t speed[MAX_CPUS];
 static volatile int stop;
 static unsigned long balloons[MAX_CPUS], balloon_us[MAX_CPUS];
-
-static long hcall(uint32_t nr, uint64_t a0, uint64_t a1)
-{
-	long ret;
-	if (amd)
-		__asm__ volatile("vmmcall" : "=a"(ret) : "a"((uint64_t)nr), "b"(a0), "c"(a1) : "memory");
-	else
-		__asm__ volatile("vmcall" : "=a"(ret) : "a"((uint64_t)nr), "b"(a0), "c"(a1) : "memory");
-	return ret;
-}
 
 /* Guest-physical address of a locked byte of ours, or 0. */
 static uint64_t gpa_of(const void *p)
@@ -92,7 +82,7 @@ static void *per_cpu(void *arg)
 	}
 	memset(area, 0, 4096);
 	uint64_t gpa = gpa_of(area);
-	long r = gpa ? hcall(HC_HINT_REGISTER, gpa, LHP_VERSION) : -1;
+	long r = gpa ? lhv_hc(HC_HINT_REGISTER, gpa, LHP_VERSION, 0, 0) : -1;
 	if (r) {
 		printf("LHV-BALLOON: cpu %d: hint area not registered (gpa 0x%llx, result %ld)\n", cpu,
 		       (unsigned long long)gpa, r);
@@ -112,7 +102,7 @@ static void *per_cpu(void *arg)
 		if (s && best && s < best)
 			b = (long)((uint64_t)period_us * (best - s) / best);
 		if (b > period_us / 20) {
-			if (hcall(HC_BALLOON, (uint64_t)b, 0) == 0) {
+			if (lhv_hc(HC_BALLOON, (uint64_t)b, 0, 0, 0) == 0) {
 				balloons[cpu]++;
 				balloon_us[cpu] += (unsigned long)b;
 			}
@@ -120,7 +110,7 @@ static void *per_cpu(void *arg)
 		if (b < period_us)
 			usleep((useconds_t)(period_us - b));
 	}
-	hcall(HC_HINT_REGISTER, 0, LHP_VERSION);
+	lhv_hc(HC_HINT_REGISTER, 0, LHP_VERSION, 0, 0);
 	return NULL;
 }
 
@@ -148,9 +138,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lhvballoon: period must be 1000..1000000 us\n");
 		return 2;
 	}
-	uint32_t a, b, c, d;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
-	amd = b == 0x68747541u;        /* "Auth"enticAMD */
+	lhv_hc_init();
 	int n = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1 || n > MAX_CPUS)
 		n = 1;

@@ -164,7 +164,7 @@ class Matrix:
         initrd = os.path.join(self.inputs, 'initrd.gz')
         h = hashlib.sha256()
         gl = os.path.join(ROOT, 'guest/linux')
-        srcs = [os.path.join(gl, f) for f in sorted(os.listdir(gl)) if f.endswith('.c') or f == 'mkinitramfs.sh']
+        srcs = [os.path.join(gl, f) for f in sorted(os.listdir(gl)) if f.endswith(('.c', '.h')) or f == 'mkinitramfs.sh']
         srcs += [os.path.join(gl, 'work', f) for f in sorted(os.listdir(os.path.join(gl, 'work')))]
         srcs += [os.environ.get('BUSYBOX', '/bin/busybox')] + [p for p in progs if p != '--program']
         for src in srcs:
