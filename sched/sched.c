@@ -295,6 +295,8 @@ void sched_vm_set_mode(struct sched_vm *vm, enum sched_vm_mode mode, uint64_t no
 	vm->mode = mode;
 	vm->mode_since = now;
 	vm->mode_changes++;
+	if (vm->nr_vcpus)
+		sched_env_event(vm->vcpus[0], SCHED_EV_MODE, mode);
 }
 
 enum sched_vm_mode sched_vm_mode(const struct sched_vm *vm, uint64_t *changes, uint64_t *ns)

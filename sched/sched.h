@@ -97,6 +97,10 @@ struct sched_guest {
 	bool irq_off;  /* RFLAGS.IF clear */
 	uint32_t cs;   /* critical-section count from the vCPU's hint area when the
 			* VM uses lhv's protocol (SCHED_VM_CS_HINTS), else 0 */
+	bool pc_known; /* the env read the guest kernel's own preemption state
+			* (Linux's __preempt_count, registered by a guest agent) */
+	bool pc_off;   /* ... and it said "critical section": preemption or
+			* interrupts off in the kernel (the LHP measurement's rule) */
 };
 
 /* Opaque per-object storage owned by the active policy (sizes checked at

@@ -30,6 +30,18 @@ void sched_env_set_timer(unsigned pcpu, uint64_t deadline_ns);
  * hypervisor). May be the calling pCPU; kicks may be coalesced. */
 void sched_env_kick(unsigned pcpu);
 
+/* Policy events, for traces and logs (values match the hypervisor trace's
+ * TR_POL_*). VM-wide events name the VM's first vCPU. */
+enum sched_event {
+	SCHED_EV_DELAY = 1,   /* a preemption was delayed; value = us granted */
+	SCHED_EV_COSTOP = 2,  /* the vCPU was co-stopped */
+	SCHED_EV_COSTART = 3, /* ... and may run again */
+	SCHED_EV_MODE = 4,    /* the VM changed mode; value = enum sched_vm_mode */
+};
+struct sched_vcpu;
+/* Called with the scheduler lock held: record only, call nothing in sched/. */
+void sched_env_event(struct sched_vcpu *v, enum sched_event ev, uint32_t value);
+
 void sched_env_lock_init(struct sched_env_lock *l);
 void sched_env_lock(struct sched_env_lock *l);
 void sched_env_unlock(struct sched_env_lock *l);

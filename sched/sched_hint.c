@@ -45,6 +45,7 @@ void sched_vcpu_costop(struct sched_vcpu *v, bool stop, uint64_t now)
 	} else {
 		v->stats.costop_ns += now - v->costop_since;
 	}
+	sched_env_event(v, stop ? SCHED_EV_COSTOP : SCHED_EV_COSTART, 0);
 }
 
 /* Framework bookkeeping of a hint; true if the hint itself asks the vCPU

@@ -14,12 +14,16 @@
  *   when it leaves the section, counted as a yield on time.
  * - non-intrusive: the guest knows nothing; a vCPU interrupted in kernel mode
  *   (pdelay.evidence=kernel) or in kernel mode with interrupts off
- *   (evidence=irqoff) may hold a lock; user mode is a safe point.
+ *   (evidence=irqoff) may hold a lock; user mode is a safe point. The
+ *   default, evidence=preempt, asks the guest kernel's own preemption count
+ *   where the environment can read it (Linux's __preempt_count once a guest
+ *   agent registered it: raised by every spin_lock), which is what
+ *   "holds a lock" means there; where it cannot, kernel mode as above.
  * Counters: delays (delayed slice ends), delay_ns, yields_on_time, overruns. */
 #include "sched/sched_fq.h"
 
 enum { FORM_AUTO, FORM_INTRUSIVE, FORM_NONINTRUSIVE };
-enum { EVIDENCE_KERNEL, EVIDENCE_IRQOFF };
+enum { EVIDENCE_KERNEL, EVIDENCE_IRQOFF, EVIDENCE_PREEMPT };
 
 struct pd_vcpu {
 	struct fq_vcpu fq;
@@ -30,7 +34,7 @@ static struct sched_fq Q;
 static uint64_t bound, step, form, evidence, dyield;
 
 static const char *const forms[] = { "auto", "intrusive", "nonintrusive", NULL };
-static const char *const evidences[] = { "kernel", "irqoff", NULL };
+static const char *const evidences[] = { "kernel", "irqoff", "preempt", NULL };
 static const struct sched_param pdelay_params[] = {
 	{ "bound", SCHED_PARAM_TIME, 10000, 100000000, 1000000, &bound, NULL,
 	  "longest delay of a preemption past the slice end" },
@@ -38,8 +42,8 @@ static const struct sched_param pdelay_params[] = {
 	  "extension granted at a time, re-checked at its end" },
 	{ "form", SCHED_PARAM_ENUM, 0, 2, FORM_AUTO, &form, forms,
 	  "intrusive: the guest's critical-section count; auto: intrusive for VMs that keep it" },
-	{ "evidence", SCHED_PARAM_ENUM, 0, 1, EVIDENCE_KERNEL, &evidence, evidences,
-	  "non-intrusive: kernel mode, or kernel mode with interrupts off, may hold a lock" },
+	{ "evidence", SCHED_PARAM_ENUM, 0, 2, EVIDENCE_PREEMPT, &evidence, evidences,
+	  "non-intrusive: kernel mode; kernel mode with interrupts off; the guest's preemption count (else kernel)" },
 	FQ_PARAM_DYIELD(&dyield),
 	{ 0 },
 };
@@ -62,7 +66,11 @@ static bool unsafe(const struct sched_vcpu *v)
 {
 	if (intrusive(v))
 		return v->guest.cs != 0;
-	return v->guest.kernel && (evidence == EVIDENCE_KERNEL || v->guest.irq_off);
+	if (!v->guest.kernel)
+		return false;
+	if (evidence == EVIDENCE_PREEMPT && v->guest.pc_known)
+		return v->guest.pc_off;
+	return evidence != EVIDENCE_IRQOFF || v->guest.irq_off;
 }
 
 /* v's delay is over (it yielded, blocked, was preempted or got a new slice). */
@@ -98,6 +106,7 @@ static struct sched_vcpu *pdelay_pick(struct sched_pcpu *p, struct sched_vcpu *p
 		if (now < limit) {
 			prev->preempt_pending = intrusive(prev);
 			*deadline = MIN(now + step, limit);
+			sched_env_event(prev, SCHED_EV_DELAY, (uint32_t)((*deadline - now) / 1000));
 			return prev;
 		}
 		prev->stats.overruns++; /* the bound holds: preempted all the same */

@@ -10,6 +10,7 @@
 uint64_t simenv_now;
 void (*simenv_timer_hook)(unsigned pcpu, uint64_t deadline);
 void (*simenv_kick_hook)(unsigned pcpu);
+void (*simenv_event_hook)(struct sched_vcpu *v, int ev, uint32_t value);
 
 uint64_t sched_env_now(void) { return simenv_now; }
 
@@ -23,6 +24,12 @@ void sched_env_kick(unsigned pcpu)
 {
 	if (simenv_kick_hook)
 		simenv_kick_hook(pcpu);
+}
+
+void sched_env_event(struct sched_vcpu *v, enum sched_event ev, uint32_t value)
+{
+	if (simenv_event_hook)
+		simenv_event_hook(v, (int)ev, value);
 }
 
 void sched_env_lock_init(struct sched_env_lock *l) { l->opaque[0] = 0; }

@@ -8,6 +8,20 @@ bool fake_kicked[FAKE_MAX_PCPUS];
 uint64_t fake_kicks;
 struct sched_pcpu fake_pcpus[FAKE_MAX_PCPUS];
 uint32_t fake_nr_pcpus;
+uint64_t fake_events[FAKE_NR_EVENTS];
+uint32_t fake_event_value[FAKE_NR_EVENTS];
+struct sched_vcpu *fake_event_vcpu[FAKE_NR_EVENTS];
+
+static void record_event(struct sched_vcpu *v, int ev, uint32_t value)
+{
+	if (ev <= 0 || ev >= FAKE_NR_EVENTS) {
+		fprintf(stderr, "sched_env_event: unknown event %d\n", ev);
+		exit(1);
+	}
+	fake_events[ev]++;
+	fake_event_value[ev] = value;
+	fake_event_vcpu[ev] = v;
+}
 
 static void record_timer(unsigned pcpu, uint64_t deadline) { fake_timer[pcpu] = deadline; }
 
@@ -25,6 +39,8 @@ void fake_setup(uint32_t nr, const char *policy)
 	fake_nr_pcpus = nr;
 	simenv_timer_hook = record_timer;
 	simenv_kick_hook = record_kick;
+	simenv_event_hook = record_event;
+	memset(fake_events, 0, sizeof(fake_events));
 	for (uint32_t i = 0; i < FAKE_MAX_PCPUS; i++) {
 		fake_timer[i] = 0;
 		fake_kicked[i] = false;

@@ -16,6 +16,12 @@ extern bool fake_kicked[FAKE_MAX_PCPUS];
 extern uint64_t fake_kicks;
 extern struct sched_pcpu fake_pcpus[FAKE_MAX_PCPUS];
 extern uint32_t fake_nr_pcpus;
+/* Policy events (sched_env_event) since fake_setup, by enum sched_event:
+ * how many, and the last one's value and vCPU. */
+#define FAKE_NR_EVENTS 5
+extern uint64_t fake_events[FAKE_NR_EVENTS];
+extern uint32_t fake_event_value[FAKE_NR_EVENTS];
+extern struct sched_vcpu *fake_event_vcpu[FAKE_NR_EVENTS];
 
 /* sched_init + sched_select (NULL: keep the default); aborts the test on
  * failure. */

@@ -77,6 +77,9 @@ static void test_switch_and_return(void)
 	ple_exit(0);
 	CHECK_EQ(sched_vm_mode(&vms[0], &changes, NULL), SCHED_MODE_COSCHED);
 	CHECK_EQ(changes, 1);
+	CHECK_EQ(fake_events[SCHED_EV_MODE], 1);   /* reported (trace, console) */
+	CHECK_EQ(fake_event_value[SCHED_EV_MODE], SCHED_MODE_COSCHED);
+	CHECK(fake_event_vcpu[SCHED_EV_MODE] == vms[0].vcpus[0]);
 	CHECK_EQ(sched_vm_mode(&vms[1], NULL, NULL), SCHED_MODE_FREE);
 	/* Co-scheduled: checked at every step (no partial gang, queues agree),
 	 * and the free VM keeps half the machine. */
@@ -90,6 +93,8 @@ static void test_switch_and_return(void)
 	CHECK(fake_run(t0 + 450 * MS, true) == 0);
 	CHECK_EQ(sched_vm_mode(&vms[0], &changes, ns), SCHED_MODE_FREE);
 	CHECK_EQ(changes, 2);
+	CHECK_EQ(fake_events[SCHED_EV_MODE], 2);
+	CHECK_EQ(fake_event_value[SCHED_EV_MODE], SCHED_MODE_FREE);
 	/* The hold runs from the end of the last window that saw evidence:
 	 * between hold and hold + window (+ a round) after the switch. */
 	CHECK(ns[SCHED_MODE_COSCHED] >= 300 * MS && ns[SCHED_MODE_COSCHED] <= 410 * MS);

@@ -1,8 +1,9 @@
 /* pdelay against the scripted environment: a vCPU in a critical section at
  * its slice end is extended step by step, never past the bound (overrun
  * counted, preempted all the same); a guest that leaves the section and
- * yields is counted on time; the non-intrusive forms use kernel mode and
- * interrupts-off; nothing is delayed when nobody waits. */
+ * yields is counted on time; the non-intrusive forms use kernel mode,
+ * interrupts-off or the guest kernel's own preemption count; each extension
+ * is reported as a policy event; nothing is delayed when nobody waits. */
 #include "tests/sched/fake_env.h"
 #include "tests/unit/check.h"
 #include <string.h>
@@ -56,12 +57,16 @@ static void test_bound(void)
 	CHECK(fake_pcpus[0].curr == a);             /* delayed at the slice end */
 	CHECK(a->preempt_pending);                  /* the guest is told */
 	CHECK_EQ(fake_timer[0], 10 * MS + 100 * US); /* one step at a time */
+	CHECK_EQ(fake_events[SCHED_EV_DELAY], 1);   /* each extension is an event */
+	CHECK_EQ(fake_event_value[SCHED_EV_DELAY], 100);
+	CHECK(fake_event_vcpu[SCHED_EV_DELAY] == a);
 	CHECK(run_until(20 * MS, 11 * MS));         /* never a timer past the bound */
 	sched_vcpu_stats(a, &st);
 	CHECK_EQ(st.run_ns, 11 * MS);               /* slice + bound, not a ns more */
 	CHECK_EQ(st.delays, 1);
 	CHECK_EQ(st.overruns, 1);
 	CHECK_EQ(st.delay_ns, 1 * MS);
+	CHECK_EQ(fake_events[SCHED_EV_DELAY], 10);  /* ten steps of 100 us */
 	CHECK_EQ(st.yields_on_time, 0);
 	CHECK(!a->preempt_pending);
 	CHECK(fake_pcpus[0].curr == &vc[1][0]);
@@ -123,6 +128,41 @@ static void test_nonintrusive(void)
 	CHECK(fake_pcpus[0].curr == &vc[1][0]);
 }
 
+/* evidence=preempt (the default): where the environment read the guest
+ * kernel's preemption count, it decides; kernel mode alone does not. */
+static void test_preempt_count(void)
+{
+	struct sched_vcpu *a = &vc[0][0];
+	struct sched_stats st;
+
+	/* Kernel mode, interrupts off, but the count says no critical
+	 * section: preempted at the slice end. */
+	setup(0);
+	a->guest = (struct sched_guest){ .kernel = true, .irq_off = true, .pc_known = true };
+	run_until(10 * MS, 11 * MS);
+	CHECK(fake_pcpus[0].curr == &vc[1][0]);
+	sched_vcpu_stats(a, &st);
+	CHECK_EQ(st.delays, 0);
+	CHECK_EQ(fake_events[SCHED_EV_DELAY], 0);
+	/* Inside one: extended until the count drops. */
+	setup(0);
+	a->guest = (struct sched_guest){ .kernel = true, .pc_known = true, .pc_off = true };
+	run_until(10 * MS + 200 * US, 11 * MS);
+	CHECK(fake_pcpus[0].curr == a);
+	a->guest.pc_off = false;
+	run_until(10 * MS + 300 * US, 11 * MS);
+	CHECK(fake_pcpus[0].curr == &vc[1][0]);
+	sched_vcpu_stats(a, &st);
+	CHECK_EQ(st.delays, 1);
+	CHECK_EQ(st.overruns, 0);
+	CHECK_EQ(st.run_ns, 10 * MS + 300 * US);
+	/* A stale "inside" from user mode never delays (user mode is safe). */
+	setup(0);
+	a->guest = (struct sched_guest){ .kernel = false, .pc_known = true, .pc_off = true };
+	run_until(10 * MS, 11 * MS);
+	CHECK(fake_pcpus[0].curr == &vc[1][0]);
+}
+
 static void test_knobs_and_no_waiter(void)
 {
 	struct sched_vcpu *a = &vc[0][0];
@@ -151,6 +191,7 @@ int main(void)
 	test_bound();
 	test_yield_on_time();
 	test_nonintrusive();
+	test_preempt_count();
 	test_knobs_and_no_waiter();
 	return check_done("test_sched_pdelay");
 }

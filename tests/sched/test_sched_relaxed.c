@@ -41,6 +41,8 @@ static void test_skew_bound_and_restart(void)
 	CHECK(max_lead >= 3 * MS - 100 * US);  /* ... and reached */
 	CHECK(costopped_at > 0 && restarted_at > costopped_at); /* co-stopped, then restarted */
 	CHECK(st.costops > 10);                /* again and again over 1 s */
+	CHECK_EQ(fake_events[SCHED_EV_COSTOP], st.costops); /* each one reported */
+	CHECK(fake_events[SCHED_EV_COSTART] + 1 >= st.costops && fake_events[SCHED_EV_COSTART] <= st.costops);
 	/* vCPU 1 gets a third of pCPU 1 (the VM's weight is split over its two
 	 * vCPUs); vCPU 0 keeps its pace and waits co-stopped the rest. */
 	CHECK(st.costop_ns > 600 * MS);

@@ -270,6 +270,14 @@ void obs_pv_kick(struct vcpu *from, struct vcpu *to)
 	emit(TR_KICK, from, 0, to->id, 0, 0, time_now());
 }
 
+void obs_guest_lock_state(struct vcpu *v, struct sched_guest *g)
+{
+	struct obs_vcpu *o = ov(v);
+	unsigned cls = o ? lhp_classify(&o->sample) : 0;
+	g->pc_known = (cls & LHP_C_PC) != 0;
+	g->pc_off = (cls & LHP_C_CS) != 0;
+}
+
 void obs_policy_event(struct vcpu *v, enum trace_policy kind, uint32_t value)
 {
 	emit(TR_POLICY, v, (uint8_t)kind, value, 0, 0, time_now());

@@ -41,6 +41,14 @@ void obs_idle(void);
 void obs_pv_halt(struct vcpu *v);
 /* For vmm/pv/: vCPU `from` kicks vCPU `to` (KVM_HC_KICK_CPU). */
 void obs_pv_kick(struct vcpu *from, struct vcpu *to);
+/* For the scheduler (pdelay.evidence=preempt): g->pc_known and g->pc_off
+ * from the sample obs_vcpu_leave just took, i.e. whether the guest kernel's
+ * own preemption count was read and says "critical section" by the LHP
+ * measurement's rule (lhp_acct.h). Unknown without the guest agent's
+ * registration, in user mode and after a PAUSE-loop exit. */
+struct sched_guest;
+void obs_guest_lock_state(struct vcpu *v, struct sched_guest *g);
+
 /* For the scheduler's environment: a policy event (TR_POL_*) about v. */
 void obs_policy_event(struct vcpu *v, enum trace_policy kind, uint32_t value);
 

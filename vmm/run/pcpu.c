@@ -34,6 +34,33 @@ static struct vcpu *to_vcpu(struct sched_vcpu *sv)
 	return (struct vcpu *)(void *)((char *)sv - offsetof(struct vcpu, sched));
 }
 
+/* A VM's scheduling-mode changes (adaptive) on the console, outside the
+ * scheduler lock: noticed when one of its vCPUs is next dispatched, the
+ * first MODE_LOG_MAX per VM, later ones only counted (summary: policy). */
+#define MODE_LOG_MAX 32
+static void log_mode(struct vm *vm)
+{
+	if (__atomic_load_n(&vm->sched.mode_changes, __ATOMIC_RELAXED) ==
+	    __atomic_load_n(&vm->mode_logged, __ATOMIC_RELAXED))
+		return;
+	uint64_t n;
+	enum sched_vm_mode m = sched_vm_mode(&vm->sched, &n, NULL);
+	uint64_t old = __atomic_load_n(&vm->mode_logged, __ATOMIC_RELAXED);
+	do {
+		if (old >= n)
+			return;         /* another pCPU logged it */
+	} while (!__atomic_compare_exchange_n(&vm->mode_logged, &old, n, false, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	if (old >= MODE_LOG_MAX)
+		return;
+	if (n <= MODE_LOG_MAX)
+		pr_info("sched: vm %s mode=%s changes=%llu", vm->name, sched_mode_name(m),
+			(unsigned long long)n);
+	else
+		pr_info("sched: vm %s mode=%s changes=%llu (later changes only counted)", vm->name,
+			sched_mode_name(m), (unsigned long long)n);
+}
+
 static void kick_irq(unsigned vec)
 {
 	/* The VM exit or the end of the idle HLT is the point; a deadline
@@ -246,6 +273,8 @@ void run_pcpu_loop(void)
 		struct sched_vcpu *sv = sched_schedule(me, why);
 		obs_sched_point(me, prev, sv ? to_vcpu(sv) : NULL);   /* LHP accounting, trace */
 		prev = sv ? to_vcpu(sv) : NULL;
+		if (prev)
+			log_mode(prev->vm);
 		if (stopped) {
 			/* Its scheduler state is STOPPED now: account and
 			 * report (the last vCPU out prints the summary). */

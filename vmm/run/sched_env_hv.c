@@ -25,6 +25,7 @@
  * queue's lock. */
 #include "sched/sched_env.h"
 #include "vmm/run/run.h"
+#include "vmm/obs/obs.h"
 #include "core/percpu.h"
 #include "core/spinlock.h"
 #include "core/timer.h"
@@ -96,6 +97,18 @@ void sched_env_kick(unsigned pcpu)
 	bool was = __atomic_exchange_n(&runpc[pcpu].need_resched, true, __ATOMIC_SEQ_CST);
 	if (pcpu != cpu_id() && !was)
 		lapic_send_ipi(pcpus[pcpu].apic_id, VEC_KICK);
+}
+
+_Static_assert((int)SCHED_EV_DELAY == TR_POL_DELAY && (int)SCHED_EV_COSTOP == TR_POL_COSTOP &&
+	       (int)SCHED_EV_COSTART == TR_POL_COSTART && (int)SCHED_EV_MODE == TR_POL_MODE,
+	       "policy events are the trace's TR_POL_* values");
+
+/* Into this pCPU's trace ring only (lock-free, interrupts off): the console
+ * line of a mode change is printed outside the lock (run_log_mode). */
+void sched_env_event(struct sched_vcpu *sv, enum sched_event ev, uint32_t value)
+{
+	obs_policy_event((struct vcpu *)(void *)((char *)sv - offsetof(struct vcpu, sched)),
+			 (enum trace_policy)ev, value);
 }
 
 void sched_env_hv_sync_timer(void)

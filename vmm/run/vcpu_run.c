@@ -60,8 +60,9 @@ enum vcpu_run_result vcpu_run(struct vcpu *v)
 		if ((r = emul_exit(v, &e)) != RUN_RESUME)
 			break;
 	}
-	pv_guest_snapshot(v);   /* for the scheduling point: while v is loaded */
 	obs_vcpu_leave(v, r);   /* samples the guest's state: before the put */
+	pv_guest_snapshot(v);   /* for the scheduling point: while v is loaded */
+	obs_guest_lock_state(v, &v->sched.guest);   /* ... with the kernel's preempt count */
 	fpu_save(v);
 	pv_vcpu_put(v, r == RUN_PREEMPT || r == RUN_SPIN || r == RUN_YIELD);
 	b->vcpu_put(v);

@@ -154,6 +154,7 @@ struct vm {
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 	struct sched_vcpu *sched_vcpus[VM_MAX_VCPUS];   /* &vcpus[i]->sched */
 	struct sched_vm sched;    /* scheduler's view (run_vm_add) */
+	uint64_t mode_logged;     /* sched.mode_changes already on the console */
 	uint64_t ram_size;        /* bytes, a multiple of 2 MiB */
 	uint64_t *ram_chunks;     /* host physical address of each 2 MiB chunk */
 	void *arch;               /* the backend's */
