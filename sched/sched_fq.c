@@ -3,6 +3,7 @@
 #include "sched/sched_fq.h"
 
 const char *const fq_off_on[] = { "off", "on", NULL };
+const char *const fq_dyield_values[] = { "off", "on", "only", NULL };
 
 struct fq_vcpu *fq_vcpu(const struct sched_fq *q, struct sched_vcpu *v)
 {
@@ -375,6 +376,14 @@ struct sched_vcpu *fq_pick(struct sched_fq *q, struct sched_pcpu *p, struct sche
 	if (to) {
 		enqueue(q, prev);
 		return start(q, p, to, now, deadline);
+	}
+	/* dyield=only: a spin hint or a guest's yield without a sibling to
+	 * help goes on spinning rather than handing its slice to another VM
+	 * (the lock holder is running; KVM re-enters the guest likewise). */
+	if (prev && why == SCHED_YIELD && prev->yield_reason && dyield_on(q) && *q->dyield == FQ_DYIELD_ONLY &&
+	    now < f->slice_end && has_budget(q, prev, now)) {
+		*deadline = f->slice_end;
+		return prev;
 	}
 	/* A yield lets the others go first this once: prev competes only if
 	 * nobody else may run here. Yielding costs it no share (a spinning VM

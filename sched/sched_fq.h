@@ -131,10 +131,15 @@ static inline void fq_set_vtime(struct sched_fq *q, struct sched_vcpu *v, uint64
 	{ return fq_hint(q, v, h, arg); }                                                              \
 	static UNUSED int pfx##_fq_check(const char **err) { return fq_check(q, err); }
 
-/* The directed-yield knob of a policy built on the queue ("dyield"). */
+/* The directed-yield knob of a policy built on the queue ("dyield"): off;
+ * on (a yield goes to a preempted sibling if there is one, else to whoever
+ * is next); only (KVM's kvm_vcpu_on_spin and kvm_sched_yield: to a
+ * sibling or nowhere: without a candidate the vCPU keeps its pCPU). */
+enum { FQ_DYIELD_OFF, FQ_DYIELD_ON, FQ_DYIELD_ONLY };
 extern const char *const fq_off_on[];
+extern const char *const fq_dyield_values[];
 #define FQ_PARAM_DYIELD(var)                                                                   \
-	{ "dyield", SCHED_PARAM_ENUM, 0, 1, 1, var, fq_off_on,                                  \
-	  "yield to a preempted sibling on spin hints and kicks (kvm_vcpu_on_spin)" }
+	{ "dyield", SCHED_PARAM_ENUM, 0, 2, FQ_DYIELD_ON, var, fq_dyield_values,                \
+	  "yield to a preempted sibling on spin hints and kicks (kvm_vcpu_on_spin); only: to nobody else" }
 
 #endif

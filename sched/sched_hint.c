@@ -99,14 +99,15 @@ bool sched_hint(struct sched_vcpu *v, enum sched_hint hint, uint32_t arg)
 	return leave;
 }
 
-/* 2: preempted inside a critical section, 1: in kernel mode, 0: not a
- * candidate (user mode, or not preempted, or not accepted). */
+/* 2: preempted inside a critical section (lhv's count, or the guest
+ * kernel's own preemption count where the env read it), 1: in kernel mode,
+ * 0: not a candidate (user mode, or not preempted, or not accepted). */
 static int yield_rank(struct sched_vcpu *me, struct sched_vcpu *c,
 		      bool (*ok)(void *ctx, struct sched_vcpu *c), void *ctx)
 {
 	if (c == me || !c->preempted || c->state != SCHED_RUNNABLE || !ok(ctx, c))
 		return 0;
-	if (c->guest.cs)
+	if (c->guest.cs || (c->guest.kernel && c->guest.pc_known && c->guest.pc_off))
 		return 2;
 	return c->guest.kernel ? 1 : 0;
 }

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -185,7 +186,11 @@ class Matrix:
         a = self.a
         self.policies = csv_list(a.policies, '--policies')
         have = available_policies(self.build)
-        bad = [p for p in self.policies if p not in have]
+        for spec in self.policies:
+            for kv in spec.split(':')[1:]:
+                if not re.fullmatch(r'[a-z_.]+=[A-Za-z0-9_.]+', kv):
+                    die(f'--policies: {spec}: "{kv}" is not knob=value (e.g. pdelay:bound=500us:dyield=only)')
+        bad = [p for p in self.policies if p.split(':')[0] not in have]
         if bad:
             die(f'--policies: {", ".join(bad)} not in this build (available: {", ".join(have)}; '
                 f'make SCHED=... chooses them)')
@@ -267,7 +272,12 @@ class Matrix:
                     if locks == 'pv' and not self.pv_option:
                         unavailable = ('this lhv has no pv= module option (KVM PV unhalt and kicks, issue 10): '
                                        'its guests cannot use the paravirtual spinlock')
-                    hv_cmd = f'sched={policy} trace=1'
+                    # A policy spec NAME[:knob=value]...: the knobs go on the
+                    # hypervisor's command line as NAME.knob=value.
+                    pname, *knobs = policy.split(':')
+                    hv_cmd = ' '.join([f'sched={pname}'] +
+                                      [k if '.' in k.split('=')[0] else f'{pname}.{k}' for k in knobs] +
+                                      ['trace=1'])
                     cfg = dict(policy=policy, locks=locks, overcommit=oc, pcpus=a.pcpus, vcpus=a.vcpus,
                                mem_mb=self.mem_mb, kernel=a.kernel, secs=a.secs, threads=a.threads,
                                slice_ms=a.slice, workloads=self.workloads, workload_args=workload_args,
@@ -278,7 +288,7 @@ class Matrix:
                     key = json.dumps({k: v for k, v in cfg.items() if k not in ('timeout', 'trace')},
                                      sort_keys=True)
                     cfg['hash'] = hashlib.sha256(key.encode()).hexdigest()[:12]
-                    cfg['id'] = f'{policy}-{locks}-{oc}x-{cfg["hash"]}'
+                    cfg['id'] = f'{re.sub("[^A-Za-z0-9_.-]", "_", policy)}-{locks}-{oc}x-{cfg["hash"]}'
                     cfg['lhv_commit'] = commit
                     cfg['unavailable'] = unavailable
                     self.runs.append(cfg)
@@ -478,7 +488,9 @@ exec $(sed -n "${{SLURM_ARRAY_TASK_ID}}p" jobs/joblist)
 def main():
     ap = argparse.ArgumentParser(prog='compare.sh', description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--policies', default=DEFAULTS['policies'], help='sched= policies (default free,gang)')
+    ap.add_argument('--policies', default=DEFAULTS['policies'],
+                    help='sched= policies, each optionally with knobs: NAME[:knob=value]... '
+                         '(e.g. pdelay:dyield=only; default free,gang)')
     ap.add_argument('--locks', default=DEFAULTS['locks'],
                     help='guest lock flavours: tas, qspin, pv (default tas,qspin)')
     ap.add_argument('--overcommit', default=DEFAULTS['overcommit'], help='vCPUs per pCPU (default 1,2)')

@@ -226,6 +226,52 @@ static void test_directed_yield(void)
 	CHECK(sched_schedule(0, SCHED_YIELD) == b);
 }
 
+/* free.dyield=only (KVM's kvm_vcpu_on_spin): a PAUSE-loop exit with no
+ * preempted sibling keeps the pCPU for the rest of its slice instead of
+ * handing it to another VM; a preempted sibling in the kernel still gets
+ * it; with dyield=on the same exit lets the other VM run. A sibling the
+ * env saw inside a critical section by the guest kernel's own preemption
+ * count ranks above one merely in kernel mode. */
+static void test_dyield_only(void)
+{
+	const char *err;
+	struct sched_vcpu *a = &vc[0][0], *b = &vc[0][1], *c = &vc[0][2];
+
+	for (int round = 0; round < 3; round++) {
+		fake_setup(1, "free");
+		CHECK(sched_set_param("free.dyield", round == 2 ? "on" : "only", &err) == 0);
+		memset(vms, 0, sizeof(vms));
+		memset(vc, 0, sizeof(vc));
+		CHECK(fake_vm(&vms[0], vc[0], ptrs[0], 0, round == 1 ? 3 : 1, &err) == 0);
+		CHECK(fake_vm(&vms[1], vc[1], ptrs[1], 1, 1, &err) == 0);
+		for (uint32_t i = 0; i < vms[0].nr_vcpus; i++)
+			sched_wake(&vc[0][i]);
+		sched_wake(&vc[1][0]);
+		sched_schedule(0, SCHED_TICK);
+		for (int k = 0; k < 4; k++) {
+			struct sched_vcpu *cur = fake_pcpus[0].curr;
+			cur->guest = (struct sched_guest){ .kernel = cur == b || cur == c,
+							   .pc_known = cur == c, .pc_off = cur == c };
+			CHECK(fake_run(fake_now + 10 * MS, true) == 0);
+		}
+		while (fake_pcpus[0].curr != a)
+			CHECK(fake_run(fake_now + 10 * MS, true) == 0);
+		uint64_t end = fake_timer[0];
+		fake_now += 2 * MS;                         /* into its slice */
+		CHECK(!sched_hint(a, SCHED_HINT_SPIN, 1));
+		struct sched_vcpu *next = sched_schedule(0, SCHED_YIELD);
+		if (round == 0) {                           /* nobody to help: spins on */
+			CHECK(next == a);
+			CHECK_EQ(fake_timer[0], end);       /* the same slice, not a new one */
+		} else if (round == 1) {
+			CHECK(next == c);                   /* in a critical section by its count */
+		} else {
+			CHECK(next == &vc[1][0]);           /* dyield=on: the other VM goes first */
+		}
+		CHECK(fake_run(fake_now + 30 * MS, true) == 0);
+	}
+}
+
 /* A vCPU that yields at every PAUSE-loop exit while another VM runs full
  * slices must not bank the time it gave away: once it stops yielding it
  * holds the pCPU for at most a slice and a half of credit before the other
@@ -272,6 +318,7 @@ int main(void)
 	test_weights_caps();
 	test_affinity();
 	test_directed_yield();
+	test_dyield_only();
 	test_yield_no_banking();
 	return check_done("test_sched_free");
 }

@@ -68,7 +68,8 @@ int main(void)
 	CHECK(described("pdelay.form=auto (auto|intrusive|nonintrusive) "));
 	CHECK(described("adaptive.threshold=20 (1..1000000) "));
 	CHECK(described("relaxed.skew=3ms "));
-	CHECK(described("free.dyield=on (off|on) "));
+	CHECK(described("free.dyield=on (off|on|only) "));
+	CHECK(described("pdelay.evidence=preempt (kernel|irqoff|preempt) "));
 	set("pdelay.bound", "500us", NULL);
 	CHECK(described("pdelay.bound=500us "));
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
