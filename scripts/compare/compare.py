@@ -255,7 +255,10 @@ class Matrix:
                     for n, args in sorted(workload_args.items()):
                         if args:
                             guest.append(f'lhv.args.{n}=' + ','.join(args.split()))
-                    mod_opts = [f'vcpus={a.vcpus}', f'mem={self.mem_mb}M', 'user_hc=agent']
+                    # rdrand=off: Bochs' RDRAND is the host's rand(), so a guest
+                    # that uses it differs from run to run; without it the same
+                    # settings give the same figures (docs/experiments.md).
+                    mod_opts = [f'vcpus={a.vcpus}', f'mem={self.mem_mb}M', 'rdrand=off', 'user_hc=agent']
                     if policy == 'balloon' and os.environ.get('LHV_BALLOON_AGENT') == '1':
                         # The time balloon's guest agent (guest/linux/lhvballoon.c),
                         # opt-in: under Bochs it was seen to corrupt guest memory

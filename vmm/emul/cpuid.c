@@ -67,6 +67,8 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 			d &= ~(1u << 9);
 		if (backend->get_reg(v, VREG_CR4) & CR4_OSXSAVE)
 			c |= 1u << 27;
+		if (v->vm->cfg.no_rdrand)
+			c &= ~(1u << 30);        /* RDRAND (rdrand=off) */
 		break;
 	case 5: case 0xA:                /* MONITOR, PMU */
 		a = b = c = d = 0;
@@ -94,6 +96,8 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 			d &= ~((1u << 5) | (1u << 18) | (1u << 19) | (1u << 20) | (1u << 22) | (1u << 24) |
 			       (1u << 25) | (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) |
 			       (1u << 30) | (1u << 31));
+			if (v->vm->cfg.no_rdrand)
+				b &= ~(1u << 18); /* RDSEED (rdrand=off) */
 		} else if (sub == 1) {
 			/* Only plain instruction extensions: AVX-VNNI, AVX512_BF16,
 			 * fast zero-length MOVSB, fast short STOSB and CMPSB. */

@@ -41,10 +41,10 @@ struct vmcfg_raw {
 	char name[VM_NAME_MAX];
 	uint64_t vcpus, weight, cap;
 	char mem[VMCFG_RAW_MAX], slice[VMCFG_RAW_MAX], pv[VMCFG_RAW_MAX], user_hc[VMCFG_RAW_MAX];
-	char pin[VMCFG_LIST_MAX], vcpucap[VMCFG_LIST_MAX];
+	char pin[VMCFG_LIST_MAX], vcpucap[VMCFG_LIST_MAX], rdrand[VMCFG_RAW_MAX];
 	bool initrd, module;
 	bool seen_name, seen_vcpus, seen_mem, seen_weight, seen_cap, seen_slice, seen_pv, seen_user_hc;
-	bool seen_pin, seen_vcpucap;
+	bool seen_pin, seen_vcpucap, seen_rdrand;
 };
 
 /* The pv= words, in the order vm_pv_names() prints them. */
@@ -337,16 +337,23 @@ static void check_kernel(struct vmcfg_raw *r, uint64_t mem_free, struct vm_confi
 	check_user_hc(r, c, p);
 	check_pin(r, c, p);
 	check_vcpucap(r, c, p);
+	/* rdrand=off hides the guest's hardware random numbers: under an
+	 * emulator whose RDRAND is the host's rand() (Bochs) a guest then
+	 * draws its entropy from the virtual clock and runs repeat exactly. */
+	if (r->seen_rdrand && strcmp(r->rdrand, "on") && strcmp(r->rdrand, "off"))
+		problem(p, "bad value 'rdrand=%s' (expected on or off)", r->rdrand);
+	else
+		c->no_rdrand = r->seen_rdrand && !strcmp(r->rdrand, "off");
 }
 
 /* An initrd or module line: a VM's name and (module only) a string. */
 static void check_attached(struct vmcfg_raw *r, const char *tail, struct vmcfg_problems *p)
 {
 	static const char *const names[] = { "vcpus", "mem", "weight", "cap", "slice", "pv", "user_hc",
-					     "pin", "vcpucap" };
+					     "pin", "vcpucap", "rdrand" };
 	const bool seen[] = { r->seen_vcpus, r->seen_mem, r->seen_weight,
 			      r->seen_cap, r->seen_slice, r->seen_pv, r->seen_user_hc,
-			      r->seen_pin, r->seen_vcpucap };
+			      r->seen_pin, r->seen_vcpucap, r->seen_rdrand };
 	const char *what = r->initrd ? "an initrd" : "a module";
 
 	if (r->initrd && r->module)
@@ -393,6 +400,7 @@ int vm_config_parse(const char *line, uint64_t mem_free, struct vm_config *c,
 		{ "user_hc", OPT_STR, r.user_hc, sizeof(r.user_hc), 0, 0, &r.seen_user_hc },
 		{ "pin", OPT_STR, r.pin, sizeof(r.pin), 0, 0, &r.seen_pin },
 		{ "vcpucap", OPT_STR, r.vcpucap, sizeof(r.vcpucap), 0, 0, &r.seen_vcpucap },
+		{ "rdrand", OPT_STR, r.rdrand, sizeof(r.rdrand), 0, 0, &r.seen_rdrand },
 		{ "initrd", OPT_FLAG, &r.initrd, 0, 0, 0, NULL },
 		{ "module", OPT_FLAG, &r.module, 0, 0, 0, NULL },
 	};

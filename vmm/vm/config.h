@@ -64,6 +64,7 @@ struct vm_config {
 	 * on, 0 = any; vcpucap=: per-vCPU cap in percent of one pCPU, 0 = none. */
 	uint64_t pin[VM_MAX_VCPUS];
 	uint8_t vcpu_cap[VM_MAX_VCPUS];
+	bool no_rdrand;                 /* rdrand=off: CPUID hides RDRAND and RDSEED */
 	bool has_cmdline;               /* "--" was given (cmdline may be "") */
 	char cmdline[VM_CMDLINE_MAX];   /* the guest's command line, or a module's string */
 };

@@ -205,6 +205,20 @@ static void test_pv(void)
 	expect_err("vm=a initrd pv=none", "vm=a: option 'pv' not allowed on an initrd line");
 }
 
+/* rdrand=: on by default; off hides RDRAND/RDSEED; anything else, or the
+ * option on an initrd line, is refused. */
+static void test_rdrand(void)
+{
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M"), 0);
+	CHECK(!cfg.no_rdrand);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M rdrand=off"), 0);
+	CHECK(cfg.no_rdrand);
+	CHECK_EQ(parse("vm=a vcpus=1 mem=64M rdrand=on"), 0);
+	CHECK(!cfg.no_rdrand);
+	expect_err("vm=a vcpus=1 mem=64M rdrand=no", "vm=a: bad value 'rdrand=no' (expected on or off)");
+	expect_err("vm=a initrd rdrand=off", "vm=a: option 'rdrand' not allowed on an initrd line");
+}
+
 /* user_hc=: which hypercall groups the guest's user space may make. */
 static void test_user_hc(void)
 {
@@ -284,6 +298,7 @@ int main(void)
 	test_errors();
 	test_pv();
 	test_user_hc();
+	test_rdrand();
 	test_pin();
 	return check_done("test_vmcfg");
 }
