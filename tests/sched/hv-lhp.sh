@@ -8,8 +8,8 @@
 # with good and bad arguments (test=lhp). Checked per run: both VMs pass
 # (mutual exclusion held), the "summary: policy" lines exist for every
 # vCPU, p's "summary: pv" keys count exactly what lhp did (9 refused
-# registrations, 2 bad holders, 3 absurd balloons, CPL 3 refused or, with
-# user_hc=lhp, allowed), the framework saw p's balloon and LHV_SPIN calls
+# registrations, 2 bad holders, 3 absurd balloons, LHV_SPEED, CPL 3
+# refused or, with user_hc=lhp, allowed), the framework saw p's balloon and LHV_SPIN calls
 # and the APs' PV halts, and the 2 ms balloon ended after 2-5 ms (not
 # when the pCPU next idled); per policy: pdelay delays preemptions and gets
 # yields on time (with a knob from the command line, logged), balloon
@@ -46,9 +46,9 @@ for P in free gang pdelay balloon relaxed adaptive; do
 	guest q "vm=q vcpus=2 mem=16M slice=1ms$qpin -- $LOCK"
 	expect_vm_pass p q
 	if [ "$user" = 1 ]; then
-		pv0="eperm=0 enosys=0 hint_set=13 hint_bad=9 lyield=([2-9]|[1-9][0-9]+) lspin=([4-9]|[1-9][0-9]+) lspin_bad=2 balloon=5 balloon_bad=4 balloon_early=0 lspeed=0"
+		pv0="eperm=0 enosys=0 hint_set=13 hint_bad=9 lyield=([2-9]|[1-9][0-9]+) lspin=([4-9]|[1-9][0-9]+) lspin_bad=2 balloon=5 balloon_bad=4 balloon_early=0 lspeed=2"
 	else
-		pv0="eperm=2 enosys=0 hint_set=13 hint_bad=9 lyield=$N lspin=([4-9]|[1-9][0-9]+) lspin_bad=2 balloon=4 balloon_bad=3 balloon_early=0 lspeed=0"
+		pv0="eperm=3 enosys=0 hint_set=13 hint_bad=9 lyield=$N lspin=([4-9]|[1-9][0-9]+) lspin_bad=2 balloon=4 balloon_bad=3 balloon_early=0 lspeed=1"
 	fi
 	need_iso -c "sched=$P$knob" "${GUEST_MODS[@]}"
 	LOG=$OUT/$P.log
