@@ -30,34 +30,33 @@ check_log --expect '^HV READY pcpus=2$' --then '^HV POWEROFF$' --forbid '^HV (ER
 	--expect '^\[b\] LHV-GUEST: summary .* work=1/1 ' \
 	--expect-count 2 '^\[b\] LHV-BALLOON: cpu [01] balloons=[0-9]+ balloon_ms=[0-9]+ last_speed=[0-9]+ speeds=[1-9][0-9]*$'
 
-# key VALUE-OF "LINE-PATTERN" KEY: the number after KEY= on the last
-# serial line matching LINE-PATTERN.
+# key LINE-PATTERN KEY: the number after KEY= on the last serial line
+# matching LINE-PATTERN (empty when there is none).
 key() {
 	tr -d '\r' < "$LOG" | grep -E "$1" | tail -1 | sed -nE "s/.* $2=([0-9]+)( .*|$)/\\1/p"
 }
+# Per vCPU: the agent's balloons, LHV_SPEED calls, last speed and balloon
+# time; lhv's LHV_BALLOON calls, refused ones, LHV_SPEED calls; the
+# policy's balloons.
+ab=() as=() sp=() ms=() hb=() hbad=() hs=() pb=()
 for c in 0 1; do
 	agent="^\\[b\\] LHV-BALLOON: cpu $c "
 	pv="summary: pv vm b vcpu$c "
 	pol="summary: policy vm b vcpu$c "
-	eval "ab$c=\$(key \"\$agent\" balloons) as$c=\$(key \"\$agent\" speeds)"
-	eval "sp$c=\$(key \"\$agent\" last_speed) ms$c=\$(key \"\$agent\" balloon_ms)"
-	eval "hb$c=\$(key \"\$pv\" balloon) hs$c=\$(key \"\$pv\" lspeed) hbad$c=\$(key \"\$pv\" balloon_bad)"
-	eval "pb$c=\$(key \"\$pol\" balloons)"
+	ab[c]=$(key "$agent" balloons) as[c]=$(key "$agent" speeds)
+	sp[c]=$(key "$agent" last_speed) ms[c]=$(key "$agent" balloon_ms)
+	hb[c]=$(key "$pv" balloon) hbad[c]=$(key "$pv" balloon_bad) hs[c]=$(key "$pv" lspeed)
+	pb[c]=$(key "$pol" balloons)
+	for v in "${ab[c]}" "${as[c]}" "${sp[c]}" "${ms[c]}" "${hb[c]}" "${hbad[c]}" "${hs[c]}" "${pb[c]}"; do
+		[ -n "$v" ] || fail "vCPU $c: a figure is missing from the agent's or lhv's summary lines"
+	done
+	say "vCPU $c: agent balloons=${ab[c]} (${ms[c]} ms) speeds=${as[c]} last_speed=${sp[c]};" \
+		"lhv balloon=${hb[c]} lspeed=${hs[c]}, policy balloons=${pb[c]}"
+	[ "${hbad[c]}" = 0 ] || fail "vCPU $c: lhv refused ${hbad[c]} balloons"
+	[ "${hb[c]}" = "${ab[c]}" ] || fail "vCPU $c: LHV_BALLOON: lhv counted ${hb[c]}, the agent ${ab[c]}"
+	[ "${pb[c]}" = "${ab[c]}" ] || fail "vCPU $c: the policy saw ${pb[c]} balloons, the agent made ${ab[c]}"
+	[ "${hs[c]}" = "${as[c]}" ] || fail "vCPU $c: LHV_SPEED: lhv counted ${hs[c]}, the agent ${as[c]}"
 done
-say "agent: cpu0 balloons=$ab0 (${ms0} ms) speeds=$as0 last_speed=$sp0;" \
-	"cpu1 balloons=$ab1 (${ms1} ms) speeds=$as1 last_speed=$sp1"
-say "lhv:   vcpu0 balloon=$hb0 lspeed=$hs0 policy balloons=$pb0;" \
-	"vcpu1 balloon=$hb1 lspeed=$hs1 policy balloons=$pb1"
-for v in ab0 ab1 as0 as1 hb0 hb1 hs0 hs1 hbad0 hbad1 pb0 pb1; do
-	[ -n "${!v}" ] || fail "no figure for $v in the log"
-done
-[ "$ab1" -gt 0 ] || fail "the agent inflated no balloon on the capped vCPU 1"
-[ "$ab1" -gt "$ab0" ] || fail "vCPU 1 (capped) got $ab1 balloons, not more than vCPU 0's $ab0"
-[ "$hbad0" = 0 ] && [ "$hbad1" = 0 ] || fail "lhv refused balloons ($hbad0, $hbad1)"
-[ "$hb0" = "$ab0" ] && [ "$hb1" = "$ab1" ] ||
-	fail "LHV_BALLOON: lhv counted $hb0/$hb1, the agent $ab0/$ab1"
-[ "$pb0" = "$ab0" ] && [ "$pb1" = "$ab1" ] ||
-	fail "the policy saw $pb0/$pb1 balloons, the agent made $ab0/$ab1"
-[ "$hs0" = "$as0" ] && [ "$hs1" = "$as1" ] ||
-	fail "LHV_SPEED: lhv counted $hs0/$hs1, the agent $as0/$as1"
+[ "${ab[1]}" -gt 0 ] || fail "the agent inflated no balloon on the capped vCPU 1"
+[ "${ab[1]}" -gt "${ab[0]}" ] || fail "vCPU 1 (capped) got ${ab[1]} balloons, not more than vCPU 0's ${ab[0]}"
 pass
