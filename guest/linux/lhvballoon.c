@@ -1,23 +1,23 @@
 /* lhvballoon: the guest side of time ballooning (docs/scheduling.md,
  * "balloon"; docs/hypercalls.md, "lhv's LHP interface").
  *
- * One thread per online CPU, pinned to it, registers an lhv hint area for
- * that vCPU and reads the speed lhv publishes there (0..1024: the share of
- * a pCPU the vCPU got while it wanted one). Every period, a thread on a
- * vCPU slower than the fastest one inflates a balloon for the capacity it
- * lacks: it calls LHV_BALLOON, so lhv gives the pCPU back for that time
- * while the guest's scheduler sees this thread busy on that CPU and its
- * load balancer moves work to the faster vCPUs. The VM uses no more pCPU
- * time than before: a ballooned vCPU runs nothing.
+ * One thread per online CPU, pinned to it, asks lhv each period for that
+ * vCPU's speed with LHV_SPEED (0..1024: the share of a pCPU the vCPU got
+ * while it wanted one; the result comes back in a register, no memory is
+ * shared with lhv). A thread on a vCPU slower than the fastest one then
+ * inflates a balloon for the capacity it lacks: it calls LHV_BALLOON, so
+ * lhv gives the pCPU back for that time while the guest's scheduler sees
+ * this thread busy on that CPU and its load balancer moves work to the
+ * faster vCPUs. The VM uses no more pCPU time than before: a ballooned
+ * vCPU runs nothing.
  *
  *   lhvballoon [-p PERIOD_US] [-t SECONDS]     (defaults 10000, forever)
  *
  * Needs the VM's module line to open lhv's LHP calls to user space
- * (user_hc=lhp). The area's guest-physical address comes from
- * /proc/self/pagemap (root). Prints "LHV-BALLOON: ..." lines. */
+ * (user_hc=lhp). Prints "LHV-BALLOON: ..." lines (docs/hypercalls.md);
+ * SIGTERM stops it, then it prints each CPU's counts. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sched.h>
@@ -25,38 +25,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include "lhv_hc.h"
 
-#define HC_HINT_REGISTER 0x4C480010u
 #define HC_BALLOON       0x4C480013u
-#define LHP_VERSION      1
-#define SPEED_OFF        12
+#define HC_SPEED         0x4C480014u
 #define SPEED_ONE        1024u
 #define MAX_CPUS         256
 
 static long period_us = 10000, seconds;
-static volatile uint32_t speed[MAX_CPUS];
-static volatile int stop;
-static unsigned long balloons[MAX_CPUS], balloon_us[MAX_CPUS];
-
-/* Guest-physical address of a locked byte of ours, or 0. */
-static uint64_t gpa_of(const void *p)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t e = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	if (fd < 0)
-		return 0;
-	off_t off = (off_t)((uintptr_t)p / (uintptr_t)page) * 8;
-	ssize_t n = pread(fd, &e, sizeof(e), off);
-	close(fd);
-	if (n != sizeof(e) || !(e >> 63) || !(e & ((1ull << 55) - 1)))
-		return 0;
-	return (e & ((1ull << 55) - 1)) * (uint64_t)page + (uintptr_t)p % (uintptr_t)page;
-}
+static volatile uint32_t speed[MAX_CPUS];   /* each CPU's last speed, for the others */
+static volatile sig_atomic_t stop;
+static unsigned long balloons[MAX_CPUS], balloon_us[MAX_CPUS], speeds[MAX_CPUS];
 
 static uint64_t now_us(void)
 {
@@ -75,23 +56,17 @@ static void *per_cpu(void *arg)
 		printf("LHV-BALLOON: cpu %d: cannot pin: %s\n", cpu, strerror(errno));
 		return NULL;
 	}
-	uint8_t *area = aligned_alloc(4096, 4096);
-	if (!area || mlock(area, 4096)) {
-		printf("LHV-BALLOON: cpu %d: cannot lock a page\n", cpu);
-		return NULL;
-	}
-	memset(area, 0, 4096);
-	uint64_t gpa = gpa_of(area);
-	long r = gpa ? lhv_hc(HC_HINT_REGISTER, gpa, LHP_VERSION, 0, 0) : -1;
-	if (r) {
-		printf("LHV-BALLOON: cpu %d: hint area not registered (gpa 0x%llx, result %ld)\n", cpu,
-		       (unsigned long long)gpa, r);
-		return NULL;
-	}
-	volatile uint32_t *sp = (volatile uint32_t *)(void *)(area + SPEED_OFF);
 	uint64_t end = seconds ? now_us() + (uint64_t)seconds * 1000000u : 0;
 	while (!stop && (!end || now_us() < end)) {
-		uint32_t s = *sp, best = 0;
+		/* This thread is pinned: the call reports this CPU's vCPU. */
+		long r = lhv_hc(HC_SPEED, 0, 0, 0, 0);
+		if (r < 0 || r > (long)SPEED_ONE) {
+			printf("LHV-BALLOON: cpu %d: LHV_SPEED refused (result %ld)\n", cpu, r);
+			fflush(stdout);
+			return NULL;
+		}
+		speeds[cpu]++;
+		uint32_t s = (uint32_t)r, best = 0;
 		speed[cpu] = s;
 		for (int i = 0; i < MAX_CPUS; i++)
 			if (speed[i] > best)
@@ -110,7 +85,6 @@ static void *per_cpu(void *arg)
 		if (b < period_us)
 			usleep((useconds_t)(period_us - b));
 	}
-	lhv_hc(HC_HINT_REGISTER, 0, LHP_VERSION, 0, 0);
 	return NULL;
 }
 
@@ -150,7 +124,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
 	for (int i = 0; i < n; i++)
-		printf("LHV-BALLOON: cpu %d balloons=%lu balloon_ms=%lu last_speed=%u\n", i, balloons[i],
-		       balloon_us[i] / 1000, speed[i]);
+		printf("LHV-BALLOON: cpu %d balloons=%lu balloon_ms=%lu last_speed=%u speeds=%lu\n", i,
+		       balloons[i], balloon_us[i] / 1000, speed[i], speeds[i]);
 	return 0;
 }

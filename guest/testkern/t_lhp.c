@@ -4,9 +4,10 @@
  *         (misaligned, bad version, outside RAM: -22; a good area gets
  *         version 1 and its dispatch count moves), LHV_SPIN (bad holder:
  *         -22), LHV_BALLOON (0 and over 1 s: -22; 2 ms halts at least
- *         2 ms), LHV_YIELD, and from CPL 3 (-1 unless `user_lhp=1`, the
- *         VM's user_hc=lhp, then they work there too); `want_speed=1|0`:
- *         the area's speed must be non-zero / zero. The hypervisor's
+ *         2 ms), LHV_YIELD, LHV_SPEED (<= 1024), and from CPL 3 (-1
+ *         unless `user_lhp=1`, the VM's user_hc=lhp, then they work there
+ *         too); `want_speed=1|0`: the area's speed and LHV_SPEED's must be
+ *         non-zero / zero. The hypervisor's
  *         counters of the refusals are checked by the test scripts.
  *   lock  an SMP spinlock workload for the scheduling policies: the BSP
  *         and every AP take a test-and-set lock in turn for `lock_ms`
@@ -29,6 +30,7 @@
 #define HC_LHV_YIELD         0x4C480011u
 #define HC_LHV_SPIN          0x4C480012u
 #define HC_LHV_BALLOON       0x4C480013u
+#define HC_LHV_SPEED         0x4C480014u
 #define LONG_SPIN            65536u      /* Friebel and Biemueller: 2^16 covers 98% of waits */
 
 struct lhv_hint {
@@ -84,6 +86,16 @@ enum verdict t_lhp(void)
 		return tk_fail("speed 0, but the policy publishes speeds");
 	if (want_speed == 0 && h->speed)
 		return tk_fail("speed %u, but the policy publishes none", h->speed);
+	/* LHV_SPEED: the same figure in RAX, no area needed (it may have
+	 * moved since the last dispatch, so only its range and whether the
+	 * policy publishes one are checked). */
+	uint32_t sp = pv_call(HC_LHV_SPEED, 0, 0, 0, 0);
+	if (sp > 1024)
+		return tk_fail("LHV_SPEED returned 0x%x, above 1024", sp);
+	if (want_speed == 1 && !sp)
+		return tk_fail("LHV_SPEED returned 0, but the policy publishes speeds");
+	if (want_speed == 0 && sp)
+		return tk_fail("LHV_SPEED returned %u, but the policy publishes none", sp);
 	/* LHV_SPIN: holder index or 0xffffffff. */
 	WANT("spin holder 0", pv_call(HC_LHV_SPIN, 0, 0, 0, 0), 0);
 	WANT("spin holder none", pv_call(HC_LHV_SPIN, 0xffffffffu, 0, 0, 0), 0);
@@ -112,6 +124,11 @@ enum verdict t_lhp(void)
 	WANT("yield from CPL 3", r, user ? 0 : RET_EPERM);
 	r = user_hypercall(HC_LHV_BALLOON, 0, 0, 0, 0, 1);
 	WANT("balloon 0 from CPL 3", r, user ? RET_EINVAL : RET_EPERM);
+	r = user_hypercall(HC_LHV_SPEED, 0, 0, 0, 0, 0);
+	if (!user)
+		WANT("speed from CPL 3", r, RET_EPERM);
+	else if (r > 1024 || (want_speed == 1 && !r) || (want_speed == 0 && r))
+		return tk_fail("LHV_SPEED from CPL 3 returned 0x%x (want_speed=%u)", r, want_speed);
 	/* Unregister: the area is left alone from now on. */
 	WANT("unregister", pv_call(HC_LHV_HINT_REGISTER, 0, 0, 0, 0), 0);
 	d0 = h->dispatches;

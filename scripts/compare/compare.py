@@ -261,8 +261,9 @@ class Matrix:
                     mod_opts = [f'vcpus={a.vcpus}', f'mem={self.mem_mb}M', 'rdrand=off', 'user_hc=agent']
                     if policy == 'balloon' and os.environ.get('LHV_BALLOON_AGENT') == '1':
                         # The time balloon's guest agent (guest/linux/lhvballoon.c),
-                        # opt-in: under Bochs it was seen to corrupt guest memory
-                        # (docs/results.md).
+                        # opt-in: under Bochs 3 of 6 runs with it (with a hint area
+                        # or with LHV_SPEED) ended with guest memory corrupted,
+                        # cause open (docs/results.md).
                         guest.append('lhv.balloon=1')
                         mod_opts[-1] = 'user_hc=agent,lhp'
                     if a.slice:

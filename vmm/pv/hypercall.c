@@ -22,6 +22,7 @@ static const struct hc_desc {
 	{ HC_LHV_YIELD, 0, hc_lhv_yield },
 	{ HC_LHV_SPIN, 0, hc_lhv_spin },
 	{ HC_LHV_BALLOON, 0, hc_lhv_balloon },
+	{ HC_LHV_SPEED, 0, hc_lhv_speed },
 };
 
 uint64_t (*hypercall_obs)(struct vcpu *v, uint32_t nr);

@@ -46,6 +46,7 @@ uint64_t hc_lhv_hint_register(struct vcpu *v, struct hc_call *c);
 uint64_t hc_lhv_yield(struct vcpu *v, struct hc_call *c);
 uint64_t hc_lhv_spin(struct vcpu *v, struct hc_call *c);
 uint64_t hc_lhv_balloon(struct vcpu *v, struct hc_call *c);
+uint64_t hc_lhv_speed(struct vcpu *v, struct hc_call *c);
 
 /* Observation calls of the guest agent (0x4C4801xx, docs/hypercalls.md),
  * carried out by vmm/obs/ (above this layer), which installs

@@ -1,6 +1,7 @@
 /* lhv's own LHP interface, version 1 (docs/hypercalls.md, "lhv's LHP
  * interface"): the per-vCPU hint area a guest registers and the calls of
- * the delayed-preemption, long-spin and time-balloon protocols. Numbers,
+ * the delayed-preemption, long-spin and time-balloon protocols (LHV_SPEED
+ * reads the speed without a hint area). Numbers,
  * layout and the pure argument checks; they compile for the host and are
  * unit-tested there (tests/unit/vmm/pv/test_lhv_abi.c). */
 #ifndef VMM_PV_LHV_ABI_H
@@ -16,11 +17,13 @@
 #define HC_LHV_YIELD          0x4C480011u   /* left a critical section with preemption pending */
 #define HC_LHV_SPIN           0x4C480012u   /* RBX = holder vCPU index, or LHV_NO_VCPU */
 #define HC_LHV_BALLOON        0x4C480013u   /* RBX = microseconds to give back */
+#define HC_LHV_SPEED          0x4C480014u   /* no arguments; returns the vCPU's speed */
 #define HC_LHV_LHP_FIRST      0x4C480010u
 #define HC_LHV_LHP_LAST       0x4C48001Fu
 
 #define LHV_NO_VCPU           0xffffffffu   /* LHV_SPIN: holder unknown */
 #define LHV_BALLOON_MAX_US    1000000u      /* longest balloon: 1 s */
+#define LHV_SPEED_ONE         1024u         /* a whole pCPU, as in the hint area's speed */
 
 /* The hint area: 64 bytes, 64-byte aligned, in the VM's RAM, one per vCPU.
  * All fields little-endian u32. */
@@ -71,6 +74,14 @@ static inline bool lhv_spin_holder(uint64_t arg, uint32_t nvcpus, uint32_t *idx)
 static inline bool lhv_balloon_ok(uint64_t us)
 {
 	return us >= 1 && us <= LHV_BALLOON_MAX_US;
+}
+
+/* LHV_SPEED's result from the policy's speed (sched_vcpu_speed(): 0 when
+ * the policy publishes none): never above LHV_SPEED_ONE, whatever the
+ * policy's arithmetic, so a guest may divide by LHV_SPEED_ONE safely. */
+static inline uint64_t lhv_speed_result(uint32_t speed)
+{
+	return speed > LHV_SPEED_ONE ? LHV_SPEED_ONE : speed;
 }
 
 #endif

@@ -1,7 +1,7 @@
 /* lhv's own LHP interface, version 1 (docs/hypercalls.md, "lhv's LHP
  * interface"): the per-vCPU hint area (critical-section count, preemption
- * pending, speed) and the calls LHV_HINT_REGISTER, LHV_YIELD, LHV_SPIN and
- * LHV_BALLOON, which turn into the scheduling framework's hints
+ * pending, speed) and the calls LHV_HINT_REGISTER, LHV_YIELD, LHV_SPIN,
+ * LHV_BALLOON and LHV_SPEED, which turn into the scheduling framework's hints
  * (docs/scheduling.md, "What the hypervisor must do"). The area is only
  * ever written from the vCPU's own pCPU (its registration, its dispatch)
  * and only inside the VM's RAM. */
@@ -114,6 +114,16 @@ uint64_t hc_lhv_balloon(struct vcpu *v, struct hc_call *c)
 	v->halt_if_off = !(backend->get_reg(v, VREG_RFLAGS) & RFLAGS_IF);
 	c->result = HC_BLOCK;
 	return 0;
+}
+
+/* No arguments: the vCPU's speed now (0..LHV_SPEED_ONE, 0 when the policy
+ * publishes none), the hint area's `speed` without the shared page: a
+ * guest agent in user space reads it each period through a register, so
+ * nothing of lhv's ever lands in memory the guest kernel may move. */
+uint64_t hc_lhv_speed(struct vcpu *v, struct hc_call *c)
+{
+	v->pv.stats.lspeed++;
+	return lhv_speed_result(sched_vcpu_speed(&v->sched));
 }
 
 void pv_balloon_end(struct vcpu *v)

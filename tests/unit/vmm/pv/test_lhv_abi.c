@@ -1,8 +1,10 @@
 /* Host tests for vmm/pv/lhv_abi.h, the argument checks of lhv's LHP
  * interface: hint-area registrations (version, alignment, unregister),
  * LHV_SPIN's holder (index range, "unknown" in 32 and 64 bits) and
- * LHV_BALLOON's time bounds. The hypercall numbers must not collide with
- * LHV_ECHO or the observation calls. */
+ * LHV_BALLOON's time bounds, LHV_SPEED's result (never above a whole
+ * pCPU). The hypercall numbers must lie in the group user space may be
+ * given and not collide with each other, LHV_ECHO or the observation
+ * calls. */
 #include "tests/unit/check.h"
 #include "vmm/pv/lhv_abi.h"
 
@@ -49,14 +51,31 @@ static void test_balloon(void)
 	CHECK(!lhv_balloon_ok(0xffffffffu));
 }
 
+static void test_speed(void)
+{
+	CHECK_EQ(lhv_speed_result(0), 0);
+	CHECK_EQ(lhv_speed_result(1), 1);
+	CHECK_EQ(lhv_speed_result(341), 341);
+	CHECK_EQ(lhv_speed_result(LHV_SPEED_ONE), LHV_SPEED_ONE);
+	CHECK_EQ(lhv_speed_result(LHV_SPEED_ONE + 1), LHV_SPEED_ONE);
+	CHECK_EQ(lhv_speed_result(0xffffffffu), LHV_SPEED_ONE);
+	/* The same scale as the hint area's speed field. */
+	CHECK_EQ(LHV_SPEED_ONE, 1024);
+}
+
 static void test_numbers(void)
 {
-	const uint32_t nr[] = { HC_LHV_HINT_REGISTER, HC_LHV_YIELD, HC_LHV_SPIN, HC_LHV_BALLOON };
-	for (unsigned i = 0; i < 4; i++) {
+	const uint32_t nr[] = { HC_LHV_HINT_REGISTER, HC_LHV_YIELD, HC_LHV_SPIN, HC_LHV_BALLOON,
+				HC_LHV_SPEED };
+	const unsigned n = sizeof(nr) / sizeof(nr[0]);
+	for (unsigned i = 0; i < n; i++) {
 		CHECK(nr[i] >= HC_LHV_LHP_FIRST && nr[i] <= HC_LHV_LHP_LAST);
 		CHECK(nr[i] != 0x4C480001u);                     /* LHV_ECHO */
 		CHECK(nr[i] < 0x4C480100u || nr[i] > 0x4C4801FFu); /* observation calls */
+		for (unsigned j = 0; j < i; j++)
+			CHECK(nr[i] != nr[j]);
 	}
+	CHECK_EQ(HC_LHV_SPEED, 0x4C480014u);                  /* documented, guests hard-code it */
 	CHECK(HC_LHV_LHP_LAST < 0x4C480100u);
 }
 
@@ -65,6 +84,7 @@ int main(void)
 	test_hint();
 	test_spin();
 	test_balloon();
+	test_speed();
 	test_numbers();
 	return check_done("test_lhv_abi");
 }
