@@ -104,7 +104,7 @@ _Static_assert((int)SCHED_EV_DELAY == TR_POL_DELAY && (int)SCHED_EV_COSTOP == TR
 	       "policy events are the trace's TR_POL_* values");
 
 /* Into this pCPU's trace ring only (lock-free, interrupts off): the console
- * line of a mode change is printed outside the lock (run_log_mode). */
+ * line of a mode change is printed outside the lock (log_mode, pcpu.c). */
 void sched_env_event(struct sched_vcpu *sv, enum sched_event ev, uint32_t value)
 {
 	obs_policy_event((struct vcpu *)(void *)((char *)sv - offsetof(struct vcpu, sched)),
