@@ -158,7 +158,14 @@ static void tscdl_arm(struct vlapic *l)
 	uint64_t gnow = rdtsc() + (uint64_t)l->v->vm->tsc_offset, now = time_now();
 	uint64_t left = l->tscdl > gnow ? l->tscdl - gnow : 0;
 	uint64_t max_ticks = ns_to_tsc(VLAPIC_TSCDL_MAX_NS);
-	timer_arm(l, now + (left > max_ticks ? VLAPIC_TSCDL_MAX_NS : tsc_to_ns(left)));
+	uint64_t ns = left > max_ticks ? VLAPIC_TSCDL_MAX_NS : tsc_to_ns(left);
+	/* tsc_to_ns rounds down: a deadline less than a nanosecond's worth of
+	 * ticks ahead would be armed at `now`, fire, find the TSC short of it
+	 * and re-arm at `now` again, with no time passing in between where
+	 * the clock is coarse (found by tests/fuzz/vlapic.c). At least 1 ns. */
+	if (left && !ns)
+		ns = 1;
+	timer_arm(l, now + ns);
 }
 
 static void timer_fire(struct timer *t, void *arg)

@@ -7,7 +7,11 @@
  *   VLAPIC_MIN_PERIOD_NS (100 us).
  * - The current count read back above the initial count after the divide
  *   configuration was lowered while counting (and, with the floor, after a
- *   clamped period). */
+ *   clamped period).
+ * - A TSC deadline less than a nanosecond's worth of ticks ahead was armed
+ *   at the current instant, fired, found the TSC short of it and re-armed
+ *   at the same instant again and again (508 callbacks in one fuzz step):
+ *   it now waits at least 1 ns, so it fires once. */
 #include "vmm/dev/vlapic.h"
 #include "tests/fuzz/env/env.h"
 #include "tests/unit/check.h"
@@ -93,8 +97,21 @@ static void test_count_after_divider_change(void)
 	teardown();
 }
 
+static void test_tscdl_subnanosecond(void)
+{
+	setup();
+	wr(R_LVT_T, (2u << 17) | 0x30);         /* TSC-deadline mode */
+	/* 2 GHz: one tick is half a nanosecond ahead. */
+	CHECK(vlapic_wrmsr(&vcpu, 0x6e0, env_rdtsc() + (uint64_t)vm.tsc_offset + 1));
+	uint64_t fired = env_advance(env.now + 10 * MS, true, 1000);
+	CHECK(fired >= 1 && fired <= 2);        /* not a callback storm */
+	CHECK(rd(R_IRR + 0x10) & (1u << 16));   /* and vector 0x30 delivered */
+	teardown();
+}
+
 int main(void)
 {
+	test_tscdl_subnanosecond();
 	test_periodic_floor();
 	test_count_after_divider_change();
 	return check_done("test_vlapic");
