@@ -380,8 +380,8 @@ struct sched_vcpu *fq_pick(struct sched_fq *q, struct sched_pcpu *p, struct sche
 	/* dyield=only: a spin hint or a guest's yield without a sibling to
 	 * help goes on spinning rather than handing its slice to another VM
 	 * (the lock holder is running; KVM re-enters the guest likewise). */
-	if (prev && why == SCHED_YIELD && prev->yield_reason && dyield_on(q) && *q->dyield == FQ_DYIELD_ONLY &&
-	    now < f->slice_end && has_budget(q, prev, now)) {
+	if (prev && why == SCHED_YIELD && prev->yield_reason && dyield_on(q) &&
+	    *q->dyield == FQ_DYIELD_ONLY && now < f->slice_end && has_budget(q, prev, now)) {
 		*deadline = f->slice_end;
 		return prev;
 	}
