@@ -111,6 +111,16 @@ check_log() {
 	"$ROOT/scripts/check-log.sh" "$LOG" --tail 40 "$@" || fail "serial log check failed (see above)"
 }
 
+# check_sched_refused N ERROR_REGEX: a hypervisor command line the scheduler
+# refuses (unknown policy, bad knob) on N pCPUs: exactly one HV ERROR, the
+# given one, then power-off; no VM starts, no policy is selected, no guest
+# prints.
+check_sched_refused() {
+	check_log --expect "^HV READY pcpus=$1\$" --then "$2" \
+		--then '^HV POWEROFF$' --expect-count 1 '^HV ERROR' \
+		--forbid '^HV VM ' --forbid 'sched: policy' --forbid '^\[a\]'
+}
+
 # The checks every successful boot with N pCPUs must pass. Extra
 # check-log.sh options may follow N.
 check_boot() {
