@@ -130,8 +130,11 @@ void emul_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 			b = xsave_size(v->xcr0 & a, false);
 			c = xsave_size(a, false);
 		} else if (sub == 1) {
-			/* No XSAVES, so no supervisor states (IA32_XSS stays 0). */
+			/* No XSAVES, so no supervisor states (IA32_XSS stays 0);
+			 * no XSAVEC where it is broken (fpu.c). */
 			a &= ~(1u << 3);
+			if (!fpu_xsavec_ok)
+				a &= ~(1u << 1);
 			b = xsave_size(v->xcr0, true);
 			c = d = 0;
 		} else if (sub >= 32 || !(((uint32_t)GUEST_XCR0_MASK >> sub) & 1)) {

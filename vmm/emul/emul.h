@@ -55,8 +55,10 @@ static inline void emul_inject_events(struct vcpu *v)
 }
 
 /* fpu.c: XSAVE state of the guest, switched around each run of entries;
- * XSETBV. fpu_host_init once on the boot processor. */
+ * XSETBV. fpu_host_init once on the boot processor; fpu_xsavec_ok says
+ * whether guests may be offered XSAVEC (it works as the SDM says). */
 void fpu_host_init(void);
+extern bool fpu_xsavec_ok;
 int fpu_vcpu_init(struct vcpu *v);
 void fpu_vcpu_destroy(struct vcpu *v);
 void fpu_vcpu_reset(struct vcpu *v);

@@ -10,6 +10,39 @@
 
 static uint64_t xcr0_host;          /* components saved and restored (all allowed) */
 static uint32_t xsave_size;
+bool fpu_xsavec_ok;
+
+/* Does XSAVEC put AVX state where the compacted format says (SDM 13.4.3:
+ * the first extended component, here AVX alone, starts at byte 576)?
+ * Bochs 2.7 stores it 160 bytes too low while its XRSTOR reads it from 576,
+ * so a guest kernel that saves with XSAVEC (Linux 5.19 and later, when
+ * XSAVES is absent) loses the upper halves of YMM and the AVX-512 state at
+ * every context switch: user processes then crash now and then. Runs once,
+ * before any guest, with the host's XCR0 allowing AVX; lhv itself uses no
+ * vector state, so loading YMM0 here clobbers nothing. */
+static bool xsavec_probe(void)
+{
+	static uint8_t area[1024] __attribute__((aligned(64)));
+	uint32_t a, b, c, d;
+	cpuid_count(0xD, 1, &a, &b, &c, &d);
+	if (!(a & (1u << 1)))
+		return false;            /* no XSAVEC: nothing to offer */
+	if (!(xcr0_host & XCR0_AVX))
+		return true;             /* only x87/SSE: the legacy area's layout is fixed */
+	memset(area, 0, sizeof(area));
+	uint64_t old = read_xcr0();
+	write_xcr0(XCR0_X87 | XCR0_SSE | XCR0_AVX);
+	__asm__ volatile("vpcmpeqd %%ymm0, %%ymm0, %%ymm0\n\t"   /* all ones: AVX in use */
+			 "xsavec64 (%0)\n\t"
+			 "vzeroall"
+			 :: "r"(area), "a"((uint32_t)(XCR0_X87 | XCR0_SSE | XCR0_AVX)), "d"(0)
+			 : "memory");
+	write_xcr0(old);
+	for (unsigned i = 576; i < 576 + 16; i++)      /* YMM0[255:128] */
+		if (area[i] != 0xff)
+			return false;
+	return true;
+}
 
 void fpu_host_init(void)
 {
@@ -19,6 +52,11 @@ void fpu_host_init(void)
 		cpuid_count(0xD, 0, &a, &b, &c, &d);
 		xcr0_host = (((uint64_t)d << 32) | a) & GUEST_XCR0_MASK;
 		xsave_size = c;
+		fpu_xsavec_ok = xsavec_probe();
+		cpuid_count(0xD, 1, &a, &b, &c, &d);
+		if ((a & (1u << 1)) && !fpu_xsavec_ok)
+			pr_warn("fpu: XSAVEC stores AVX state at the wrong offset (a defect of Bochs 2.7); "
+				"guests are not offered it");
 	} else {
 		xsave_size = 512;   /* FXSAVE */
 	}
