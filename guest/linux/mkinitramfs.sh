@@ -59,7 +59,7 @@ if command -v readelf >/dev/null && readelf -l "$BUSYBOX" 2>/dev/null | grep -q 
 	die "$BUSYBOX is dynamically linked: install busybox-static"
 fi
 # Names /init runs as built-in workloads; a program may not take one.
-BUILTIN_WORK="sendfile mmap files fork barrier cpu tas ttas ticket"
+BUILTIN_WORK="sendfile mmap files fork barrier cpu vecstate tas ttas ticket"
 applets=" $("$BUSYBOX" --list | tr '\n' ' ') "
 for p in "${programs[@]}"; do
 	[ -f "$p" ] || die "--program $p: no such file"
@@ -223,7 +223,7 @@ run_work() {
 	tflag=
 	[ -n "$threads" ] && tflag="-t $threads"
 	case $name in
-	sendfile | mmap | files | fork | cpu) cmd="/bin/lhvwork $name $tflag -s $secs" ;;
+	sendfile | mmap | files | fork | cpu | vecstate) cmd="/bin/lhvwork $name $tflag -s $secs" ;;
 	barrier) cmd="/bin/lhvwork barrier $tflag" ;;
 	tas | ttas | ticket) cmd="/bin/mtwork -l $name $tflag -s $secs" ;;
 	*) cmd=
@@ -232,7 +232,7 @@ run_work() {
 	say "work $name start"
 	run_n=$((run_n + 1))
 	if [ -z "$cmd" ] || [ ! -x "${cmd%% *}" ]; then
-		echo "lhv: no workload '$name' (built in: sendfile mmap files fork barrier cpu tas ttas ticket; added: $(tr '\n' ' ' < /etc/lhv-programs))"
+		echo "lhv: no workload '$name' (built in: sendfile mmap files fork barrier cpu vecstate tas ttas ticket; added: $(tr '\n' ' ' < /etc/lhv-programs))"
 		say "work $name rc=127"
 		return
 	fi

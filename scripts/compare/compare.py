@@ -29,7 +29,7 @@ sys.path.insert(0, HERE)
 import parse_run  # noqa: E402
 import report  # noqa: E402
 
-BUILTIN_WORK = ['sendfile', 'mmap', 'files', 'fork', 'barrier', 'cpu', 'tas', 'ttas', 'ticket']
+BUILTIN_WORK = ['sendfile', 'mmap', 'files', 'fork', 'barrier', 'cpu', 'vecstate', 'tas', 'ttas', 'ticket']
 LOCKS = ['tas', 'qspin', 'pv']
 DEFAULTS = dict(policies='free,gang', locks='tas,qspin', overcommit='1,2',
                 workloads='files,mmap,sendfile,fork,cpu,ticket', pcpus=2, vcpus=2, mem='256M',

@@ -17,7 +17,7 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 export BUILD
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-BUILTIN="sendfile mmap files fork barrier cpu tas ttas ticket"
+BUILTIN="sendfile mmap files fork barrier cpu vecstate tas ttas ticket"
 
 die() {
 	echo "FAIL: $*"
@@ -83,8 +83,8 @@ grep -q '^work=byow rc=0 status=pass ops_per_s=42.5 threads=3 secs=1 ok=1$' "$TM
 	die "the --program workload did not get its arguments and environment"
 grep -q '^work=bogus rc=127 status=fail reason=exit_status_127$' "$TMP/results" ||
 	die "the bogus workload was not reported failed"
-[ "$(grep -c 'status=pass' "$TMP/results")" = 10 ] || die "not 10 workloads passed"
-grep -q '^LHV-GUEST: summary cpus=3/4 problems=1 mtwork=skipped work=10/11 up_s=[0-9.]* steal_s=[0-9.]*$' "$TMP/serial.log" ||
+[ "$(grep -c 'status=pass' "$TMP/results")" = 11 ] || die "not 11 workloads passed"
+grep -q '^LHV-GUEST: summary cpus=3/4 problems=1 mtwork=skipped work=11/12 up_s=[0-9.]* steal_s=[0-9.]*$' "$TMP/serial.log" ||
 	die "no or wrong summary line"
 grep -q 'reboot: Power down' "$TMP/serial.log" || die "the kernel did not power off"
 echo PASS

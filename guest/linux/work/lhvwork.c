@@ -5,7 +5,8 @@
  *                [-m variant] [-d dir] [-c]
  *
  * MODE: sendfile mmap files fork (kernel-lock-heavy), barrier (fixed work,
- * completion time), cpu (no locks: the control).
+ * completion time), cpu (no locks: the control), vecstate (a check that
+ * vector registers survive preemption).
  * Exit status: 0 when the RESULT line says ok=1, 1 when not, 2 bad usage. */
 #define _GNU_SOURCE
 #include "lhvwork.h"
@@ -36,6 +37,8 @@ static const struct mode modes[] = {
 	  "T threads do -n rounds of -w work steps, meeting at a barrier after each" },
 	{ "cpu", lw_cpu, "w", 0, 0, 20000,
 	  "T threads compute without locks or system calls (the control)" },
+	{ "vecstate", lw_vecstate, "w", 0, 0, 200000,
+	  "T threads check that their vector registers survive -w busy steps (preemptions)" },
 };
 
 static void usage(void)

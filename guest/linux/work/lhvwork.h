@@ -20,5 +20,6 @@ int lw_files(struct lw_args *a);
 int lw_fork(struct lw_args *a);
 int lw_barrier(struct lw_args *a);
 int lw_cpu(struct lw_args *a);
+int lw_vecstate(struct lw_args *a);
 
 #endif
