@@ -32,9 +32,14 @@ linux_guest() {
 	# vCPU threads starve and the guest's own watchdogs fire (soft lockups
 	# of 25-57 s, RCU stalls, seen at load average 10) whatever lhv does.
 	# There the watchdogs get their longest thresholds; under Bochs
-	# (virtual time) they keep the kernel's defaults.
+	# (virtual time) they keep the kernel's defaults. iommu=noaperture: on
+	# an AMD CPU the generic kernel searches every PCI slot for a GART
+	# aperture through port 0xcf8/0xcfc, 33 000 I/O exits that cost
+	# milliseconds each on a loaded host (docs/benchmarks.md); lhv offers
+	# no PCI bus, so the search finds nothing anyway.
 	local wd=''
-	[ "${HV_TEST_EMU:-bochs}" != qemu-svm ] || wd='watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300'
+	[ "${HV_TEST_EMU:-bochs}" != qemu-svm ] ||
+		wd='watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300 iommu=noaperture'
 	GUEST_MODS+=(-m "$OUT/$name.vmlinuz vm=$name vcpus=$vcpus mem=$mem ${VM_OPTS:-} -- console=ttyS0 quiet $wd $*"
 		-m "$OUT/$name.initrd vm=$name initrd")
 	# What every Linux guest must show: user space, all its CPUs, the KVM

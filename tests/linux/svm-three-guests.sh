@@ -3,7 +3,7 @@
 # Debian kernels, 2 + 2 + 4 vCPUs, generic and cloud, the same checks as the
 # VT-x run under Bochs (user space, every CPU online, KVM platform and
 # kvm-clock, a clean dmesg, the threaded workload, power-off).
-# timeout: 900
-BOOT_TIMEOUT_LINUX=${BOOT_TIMEOUT_LINUX:-780}
+# timeout: 1500
+BOOT_TIMEOUT_LINUX=${BOOT_TIMEOUT_LINUX:-1380}
 HV_TEST_EMU=qemu-svm
 . "$(dirname "$0")/three-guests.sh"
