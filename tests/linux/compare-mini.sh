@@ -12,13 +12,8 @@
 # the log in the progress lines and summary.md) while the rest go on.
 # About 3 minutes.
 # timeout: 900
-. "$(dirname "$0")/../boot/lib.sh"
-boot_init
-if ! "$ROOT/guest/linux/fetch-kernels.sh" > "$OUT/fetch.log" 2>&1; then
-	cat "$OUT/fetch.log"
-	say "SKIP: the Debian kernels cannot be fetched"
-	exit 77
-fi
+. "$(dirname "$0")/lib.sh"
+linux_kernels
 [ -x "$BUILD/host/lhv-vmcfg" ] || fail "$BUILD/host/lhv-vmcfg missing (make all)"
 res=$OUT/matrix
 args=(--pcpus 1 --vcpus 2 --overcommit 2 --policies free --locks tas,qspin --workloads files

@@ -10,13 +10,19 @@
 GUEST_MODS=()
 CHECKS=()
 
-linux_init() {
+# boot_init, then the Debian kernels, or skip (77) when they cannot be
+# fetched (offline).
+linux_kernels() {
 	boot_init
 	"$ROOT/guest/linux/fetch-kernels.sh" > "$OUT/fetch.log" 2>&1 || {
 		cat "$OUT/fetch.log"
 		say "SKIP: the Debian kernels cannot be fetched"
 		exit 77
 	}
+}
+
+linux_init() {
+	linux_kernels
 	"$ROOT/guest/linux/mkinitramfs.sh" "$OUT/initrd.gz" > "$OUT/initramfs.log" 2>&1 ||
 		fail "could not build the initramfs: $(tail -3 "$OUT/initramfs.log")"
 }

@@ -9,13 +9,8 @@
 # one check in forty (20 of 727 with lhv 2de0e94; the "Segmentation fault"s
 # of earlier comparison runs). About 1.5 minutes.
 # timeout: 600
-. "$(dirname "$0")/../boot/lib.sh"
-boot_init
-if ! "$ROOT/guest/linux/fetch-kernels.sh" > "$OUT/fetch.log" 2>&1; then
-	cat "$OUT/fetch.log"
-	say "SKIP: the Debian kernels cannot be fetched"
-	exit 77
-fi
+. "$(dirname "$0")/lib.sh"
+linux_kernels
 res=$OUT/matrix
 rm -rf "$res"
 rc=0

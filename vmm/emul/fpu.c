@@ -55,7 +55,7 @@ void fpu_host_init(void)
 		fpu_xsavec_ok = xsavec_probe();
 		cpuid_count(0xD, 1, &a, &b, &c, &d);
 		if ((a & (1u << 1)) && !fpu_xsavec_ok)
-			pr_warn("fpu: XSAVEC stores AVX state at the wrong offset (a defect of Bochs 2.7); "
+			pr_warn("fpu: XSAVEC stores AVX state at the wrong offset (as Bochs 2.7 does); "
 				"guests are not offered it");
 	} else {
 		xsave_size = 512;   /* FXSAVE */
