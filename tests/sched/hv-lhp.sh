@@ -46,9 +46,9 @@ for P in free gang pdelay balloon relaxed adaptive; do
 	guest q "vm=q vcpus=2 mem=16M slice=1ms$qpin -- $LOCK"
 	expect_vm_pass p q
 	if [ "$user" = 1 ]; then
-		pv0="eperm=0 enosys=0 hint_set=13 hint_bad=9 lyield=([2-9]|[1-9][0-9]+) lspin=([4-9]|[1-9][0-9]+) lspin_bad=2 balloon=5 balloon_bad=4 balloon_early=0 lspeed=2"
+		pv0="eperm=0 enosys=0 hint_set=13 hint_bad=9 lyield=([2-9]|[1-9][0-9]+) lspin=([4-9]|[1-9][0-9]+) lspin_bad=2 balloon=5 balloon_bad=4 balloon_early=0 lspeed=2 balloon_nowait=0"
 	else
-		pv0="eperm=3 enosys=0 hint_set=13 hint_bad=9 lyield=$N lspin=([4-9]|[1-9][0-9]+) lspin_bad=2 balloon=4 balloon_bad=3 balloon_early=0 lspeed=1"
+		pv0="eperm=3 enosys=0 hint_set=13 hint_bad=9 lyield=$N lspin=([4-9]|[1-9][0-9]+) lspin_bad=2 balloon=4 balloon_bad=3 balloon_early=0 lspeed=1 balloon_nowait=0"
 	fi
 	need_iso -c "sched=$P$knob" "${GUEST_MODS[@]}"
 	LOG=$OUT/$P.log
@@ -60,8 +60,8 @@ for P in free gang pdelay balloon relaxed adaptive; do
 		--expect "$(pol p 0)" --expect "$(pol p 1)" --expect "$(pol q 0)" --expect "$(pol q 1)" \
 		--expect 'summary: policy vm [pq] mode=(free|cosched) changes=[0-9]+ cosched_ms=[0-9]+$' \
 		--expect "summary: pv vm p vcpu0 .* $pv0\$" \
-		--expect 'summary: pv vm p vcpu1 .* hint_set=2 hint_bad=0 lyield=[0-9]+ lspin=[0-9]+ lspin_bad=0 balloon=0 balloon_bad=0 balloon_early=0 lspeed=0$' \
-		--expect 'summary: pv vm q vcpu[01] .* hint_set=2 hint_bad=0 lyield=[0-9]+ lspin=[0-9]+ lspin_bad=0 balloon=0 balloon_bad=0 balloon_early=0 lspeed=0$' \
+		--expect 'summary: pv vm p vcpu1 .* hint_set=2 hint_bad=0 lyield=[0-9]+ lspin=[0-9]+ lspin_bad=0 balloon=0 balloon_bad=0 balloon_early=0 lspeed=0 balloon_nowait=0$' \
+		--expect 'summary: pv vm q vcpu[01] .* hint_set=2 hint_bad=0 lyield=[0-9]+ lspin=[0-9]+ lspin_bad=0 balloon=0 balloon_bad=0 balloon_early=0 lspeed=0 balloon_nowait=0$' \
 		--expect "summary: policy vm p vcpu0 .* spin_reports=([2-9]|[1-9][0-9]+) .* balloons=1 balloon_us=(199[0-9]|[2-4][0-9]{3}) " \
 		--expect-count 2 "summary: policy vm [pq] vcpu1 .* pv_halts=$N "
 	say "$P: $(tr -d '\r' < "$LOG" | grep -cE 'summary: policy vm') policy lines; $(tr -d '\r' < "$LOG" | grep -E '\] LOCK ' | tr '\n' ' ')"

@@ -24,7 +24,7 @@ need_iso "${GUEST_MODS[@]}"
 run_bochs --iso "$ISO" --cpus 1
 expect_vm_pass pv pvnone pvsome hog
 # lhv's LHP keys (appended after KVM's): none of these VMs makes an LHP call.
-LHP0="hint_set=0 hint_bad=0 lyield=0 lspin=0 lspin_bad=0 balloon=0 balloon_bad=0 balloon_early=0 lspeed=0"
+LHP0="hint_set=0 hint_bad=0 lyield=0 lspin=0 lspin_bad=0 balloon=0 balloon_bad=0 balloon_early=0 lspeed=0 balloon_nowait=0"
 pvline() { echo "^\\[ *[0-9.]+\\] cpu[0-9]+: summary: pv vm $1 vcpu$2 $3 $LHP0\$"; }
 zero="kick_tx=0 kick_rx=0 kick_wake=0 kick_early=0 kick_bad=0 steal_ns=0 st_set=0 st_bad=0 tlb_flush=0 yield=0 yield_to=0 yield_bad=0 ipi=0 ipi_dest=0 ipi_bad=0 eperm=0 enosys=0"
 check_log --expect '^HV READY pcpus=1$' --then '^HV POWEROFF$' --forbid '^HV ERROR' \

@@ -141,7 +141,7 @@ void pv_stats_line(const struct vcpu *v, char *buf, size_t len)
 		     "tlb_flush=%llu yield=%llu yield_to=%llu yield_bad=%llu ipi=%llu "
 		     "ipi_dest=%llu ipi_bad=%llu eperm=%llu enosys=%llu hint_set=%llu hint_bad=%llu "
 		     "lyield=%llu lspin=%llu lspin_bad=%llu balloon=%llu balloon_bad=%llu "
-		     "balloon_early=%llu lspeed=%llu",
+		     "balloon_early=%llu lspeed=%llu balloon_nowait=%llu",
 		     v->vm->name, v->id, (unsigned long long)s->kick_tx,
 		     (unsigned long long)__atomic_load_n(&s->kick_rx, __ATOMIC_RELAXED),
 		     (unsigned long long)s->kick_wake, (unsigned long long)s->kick_early,
@@ -155,5 +155,6 @@ void pv_stats_line(const struct vcpu *v, char *buf, size_t len)
 		     (unsigned long long)s->hint_bad, (unsigned long long)s->lyield,
 		     (unsigned long long)s->lspin, (unsigned long long)s->lspin_bad,
 		     (unsigned long long)s->balloon, (unsigned long long)s->balloon_bad,
-		     (unsigned long long)s->balloon_early, (unsigned long long)s->lspeed);
+		     (unsigned long long)s->balloon_early, (unsigned long long)s->lspeed,
+		     (unsigned long long)s->balloon_nowait);
 }

@@ -126,12 +126,14 @@ uint64_t hc_lhv_speed(struct vcpu *v, struct hc_call *c)
 	return lhv_speed_result(sched_vcpu_speed(&v->sched));
 }
 
-void pv_balloon_end(struct vcpu *v)
+void pv_balloon_end(struct vcpu *v, bool blocked)
 {
 	uint32_t old = __atomic_exchange_n(&v->pv.balloon, 0, __ATOMIC_ACQ_REL);
 	if (old == 1) {
 		timer_cancel(&v->pv.balloon_timer);
 		v->pv.stats.balloon_early++;
+		if (!blocked)
+			v->pv.stats.balloon_nowait++;
 	}
 }
 

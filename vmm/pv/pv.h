@@ -38,8 +38,10 @@ void pv_hint_publish(struct vcpu *v);
 /* Is v halted in an LHV_BALLOON still running (its length in *us)? */
 bool pv_in_balloon(struct vcpu *v, uint32_t *us);
 /* The halt of a balloon ended (its time, or earlier by an interrupt or a
- * kick): disarm it, count an early end. Harmless without a balloon. */
-void pv_balloon_end(struct vcpu *v);
+ * kick): disarm it, count an early end, and one that ended before the vCPU
+ * blocked (!blocked: the policy was never told of it). Harmless without a
+ * balloon. */
+void pv_balloon_end(struct vcpu *v, bool blocked);
 
 /* hc_kvm.c: PV unhalt. A HLT that a kick sent before it must not let
  * block: true (and the kick consumed) if there is one. */

@@ -119,7 +119,7 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 			return SCHED_BLOCK;
 		}
 		pv_halt_ended(v, true);          /* the HLT is over: a kick is used up */
-		pv_balloon_end(v);               /* so is a balloon (time or interrupt) */
+		pv_balloon_end(v, true);         /* so is a balloon (time or interrupt) */
 	}
 	v->state = VCPU_RUNNING;
 	v->pcpu = (int)cpu_id();
@@ -158,7 +158,7 @@ static enum sched_why run_one(struct vcpu *v, struct vcpu **stopped)
 		if (vcpu_wake_ready(v)) {
 			v->state = VCPU_RUNNABLE;    /* an interrupt or kick came meanwhile */
 			pv_halt_ended(v, false);
-			pv_balloon_end(v);
+			pv_balloon_end(v, false);    /* never blocked: no balloon hint */
 		} else {
 			why = SCHED_BLOCK;
 			block_hint(v);

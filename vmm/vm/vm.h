@@ -79,6 +79,8 @@ struct vcpu_pv_stats {
 	uint64_t lspin, lspin_bad;    /* LHV_SPIN calls; of them refused (bad holder) */
 	uint64_t balloon, balloon_bad; /* LHV_BALLOON calls; of them refused (absurd time) */
 	uint64_t balloon_early;       /* balloons an interrupt ended before their time */
+	uint64_t balloon_nowait;      /* ... of them, those it ended before the vCPU blocked
+				       * (the policy never saw them: no SCHED_HINT_BALLOON) */
 	uint64_t lspeed;              /* LHV_SPEED calls */
 };
 
