@@ -39,10 +39,10 @@ linux_guest() {
 	# of 25-57 s, RCU stalls, seen at load average 10) whatever lhv does.
 	# There the watchdogs get their longest thresholds; under Bochs
 	# (virtual time) they keep the kernel's defaults. iommu=noaperture: on
-	# an AMD CPU the generic kernel searches every PCI slot for a GART
-	# aperture through port 0xcf8/0xcfc, 33 000 I/O exits that cost
-	# milliseconds each on a loaded host (docs/benchmarks.md); lhv offers
-	# no PCI bus, so the search finds nothing anyway.
+	# an AMD CPU the generic kernel searches PCI slots for a GART aperture
+	# through ports 0xcf8/0xcfc, port I/O exits that cost milliseconds each
+	# on a loaded host; lhv offers no PCI bus, so the search finds nothing
+	# anyway. It halves a generic guest's I/O exits (docs/benchmarks.md).
 	local wd=''
 	[ "${HV_TEST_EMU:-bochs}" != qemu-svm ] ||
 		wd='watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300 iommu=noaperture'
