@@ -43,6 +43,10 @@ struct svm_vcpu {
 	bool iret_seen;         /* the IRET intercept fired at iret_rip */
 	uint64_t iret_rip;
 	uint64_t tsc_aux;       /* not in the VMCB: the hardware MSR while loaded */
+	/* An external interrupt offered through V_IRQ for the next VMRUN
+	 * (svm_inject); svm_enter_guest sees whether the guest took it. */
+	bool virq_armed;
+	uint8_t virq_vector;
 	uint64_t exit_code, exit_info1, exit_info2;   /* the last exit, for the dump */
 };
 

@@ -110,8 +110,35 @@ static void exit_int_info(struct vcpu *v, uint32_t ii, uint32_t err)
 		return;
 	if (type != SVM_EV_TYPE_INTR && type != SVM_EV_TYPE_NMI && type != SVM_EV_TYPE_EXC)
 		return;
+	/* QEMU's TCG reports any interrupted delivery that EVENTINJ did not
+	 * start as an exception, a virtual interrupt's too; exceptions have
+	 * vectors below 32, so a higher one was an external interrupt. */
+	if (type == SVM_EV_TYPE_EXC && vec >= 32)
+		type = SVM_EV_TYPE_INTR;
 	v->reinject = (struct x86_event){ .valid = true, .type = to_neutral[type], .vector = (uint8_t)vec,
 					  .has_error = ii & SVM_EV_ERR_VALID, .error = err };
+}
+
+/* The interrupt svm_inject offered in V_IRQ: the CPU clears V_IRQ when
+ * the guest takes it (APM 15.21.4). An exit that came first (a host
+ * interrupt pending at VMRUN) leaves it set: the interrupt, already
+ * acknowledged in the virtual LAPIC, is then still to be delivered, as
+ * one whose delivery an exit interrupted. Should another event already
+ * wait for re-injection (not seen: nothing runs before the first
+ * boundary), V_IRQ stays armed behind it, in the order the CPU would
+ * take them. */
+static void virq_settle(struct vcpu *v, struct svm_vcpu *s, struct vmcb *vm)
+{
+	if (!s->virq_armed)
+		return;
+	if (!(vm->ctl.int_ctl & SVM_V_IRQ)) {
+		vm->ctl.int_ctl &= ~SVM_V_IRQ_FIELDS;
+		s->virq_armed = false;
+	} else if (!v->reinject.valid) {
+		vm->ctl.int_ctl &= ~SVM_V_IRQ_FIELDS;
+		s->virq_armed = false;
+		v->reinject = (struct x86_event){ .valid = true, .type = X86_EV_INTR, .vector = s->virq_vector };
+	}
 }
 
 static void decode_crdr(const struct vmcb *vm, uint64_t code, struct vm_exit *e)
@@ -254,6 +281,7 @@ void svm_enter_guest(struct vcpu *v, uint64_t deadline_tsc, struct vm_exit *e)
 	if (vm->ctl.exit_int_info & SVM_EV_VALID)
 		exit_int_info(v, vm->ctl.exit_int_info, vm->ctl.exit_int_info_err);
 	vm->ctl.event_inj = 0;
+	virq_settle(v, s, vm);
 	decode(v, vm, code, e);
 	/* NextRIP is written only for the exits that report it: a stale one
 	 * must never look like a length next time (nrip_len). */

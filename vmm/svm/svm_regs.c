@@ -148,7 +148,26 @@ void svm_inject(struct vcpu *v, const struct x86_event *ev)
 	struct vmcb *vm = s->vmcb;
 	uint32_t type;
 	switch (ev->type) {
-	case X86_EV_INTR: type = SVM_EV_TYPE_INTR; break;
+	case X86_EV_INTR:
+		/* External interrupts go in as a virtual interrupt (V_IRQ with
+		 * its vector, any TPR, APM 15.21.4), not through EVENTINJ. The
+		 * generic code offers one only when the guest can take it
+		 * (IF set, no shadow), so the CPU takes it at the first
+		 * instruction boundary, as it would deliver EVENTINJ. Why not
+		 * EVENTINJ: QEMU's TCG (7.2 at least) delivers an injected
+		 * interrupt at VMRUN but leaves it pending as an exception too,
+		 * and delivers it a second time if its vCPU thread is told to
+		 * stop before anything else clears that, with IF clear, on top
+		 * of the first delivery's frame: a Linux guest interrupted in
+		 * user mode then runs its handler without SWAPGS and crashes
+		 * (docs/svm.md). A virtual interrupt is taken by QEMU's
+		 * ordinary interrupt path, which leaves nothing pending. */
+		vm->ctl.int_ctl = (vm->ctl.int_ctl & ~SVM_V_IRQ_FIELDS) | SVM_V_IRQ | SVM_V_IGN_TPR |
+				  SVM_V_INTR_PRIO(0xf) | SVM_V_INTR_VECTOR(ev->vector);
+		vm->ctl.intercept1 &= ~SVM_I1_VINTR;
+		s->virq_armed = true;
+		s->virq_vector = ev->vector;
+		return;
 	case X86_EV_NMI:
 		/* Blocked from delivery until its handler's IRET retires:
 		 * the IRET intercept tells (svm_exit.c). */
@@ -185,11 +204,16 @@ void svm_set_windows(struct vcpu *v, bool intr, bool nmi)
 	 * the IRET seen but not yet retired) the interrupt window. */
 	struct svm_vcpu *s = to_svm(v);
 	struct vmcb_control *c = &s->vmcb->ctl;
+	/* V_IRQ carries an interrupt for this entry (svm_inject): no window
+	 * now; the generic code asks again at the next exit (the handler's
+	 * EOI makes one). */
+	if (s->virq_armed)
+		return;
 	if (intr || (nmi && (!s->nmi_blocked || s->iret_seen))) {
-		c->int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR | SVM_V_INTR_PRIO(0xf);
+		c->int_ctl = (c->int_ctl & ~SVM_V_IRQ_FIELDS) | SVM_V_IRQ | SVM_V_IGN_TPR | SVM_V_INTR_PRIO(0xf);
 		c->intercept1 |= SVM_I1_VINTR;
 	} else {
-		c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR | SVM_V_INTR_PRIO(0xf));
+		c->int_ctl &= ~SVM_V_IRQ_FIELDS;
 		c->intercept1 &= ~SVM_I1_VINTR;
 	}
 }

@@ -144,7 +144,8 @@ void svm_vcpu_set_boot(struct vcpu *v, const struct vcpu_boot_state *bs)
 	vm->save.sysenter_cs = vm->save.sysenter_esp = vm->save.sysenter_eip = 0;
 	vm->ctl.int_state = 0;
 	vm->ctl.event_inj = 0;
-	vm->ctl.int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR | SVM_V_INTR_PRIO(0xf));
+	vm->ctl.int_ctl &= ~SVM_V_IRQ_FIELDS;
+	s->virq_armed = false;
 	vm->ctl.intercept1 &= ~(SVM_I1_VINTR | SVM_I1_IRET);
 	s->nmi_blocked = s->iret_seen = false;
 	svm_set_reg(v, VREG_TSC_AUX, 0);

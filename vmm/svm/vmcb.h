@@ -144,6 +144,8 @@ _Static_assert(offsetof(struct vmcb_save, g_pat) == 0x268, "VMCB layout");
 #define SVM_V_INTR_PRIO(p)      ((uint64_t)(p) << 16)
 #define SVM_V_IGN_TPR           X86_BIT64(20)
 #define SVM_V_INTR_MASKING      X86_BIT64(24)
+#define SVM_V_INTR_VECTOR(v)    ((uint64_t)(v) << 32)   /* V_INTR_VECTOR, byte 064h */
+#define SVM_V_IRQ_FIELDS        (SVM_V_IRQ | SVM_V_IGN_TPR | SVM_V_INTR_PRIO(0xf) | SVM_V_INTR_VECTOR(0xff))
 #define SVM_INT_SHADOW          X86_BIT64(0)    /* int_state */
 #define SVM_NP_ENABLE           X86_BIT64(0)    /* np_ctl */
 
