@@ -31,6 +31,8 @@ volatile uint32_t tk_fault_eflags;
 volatile uint32_t tk_timer_irqs, tk_spurious_irqs, tk_other_irqs;
 volatile uint32_t tk_nmis[TK_MAX_CPUS], tk_pvipis[TK_MAX_CPUS];
 volatile uint32_t tk_irq_count[TK_IRQ_CPUS][256];
+volatile uint32_t tk_irqonce_hold, tk_irqonce_taken, tk_irqonce_if_off, tk_irqonce_nested,
+	tk_irqonce_bad_eip;
 
 uint32_t idt_stub(unsigned vec)
 {
@@ -85,6 +87,25 @@ static void count_irq(unsigned vec)
 void isr_dispatch(struct trap_frame *f);
 void isr_dispatch(struct trap_frame *f)
 {
+	if (f->vector == VEC_IRQONCE) {
+		/* First, before anything that exits (CPUID in count_irq). */
+		bool bad = false;
+		if (!(f->eflags & 0x200u)) {
+			tk_irqonce_if_off++;
+			bad = true;
+		}
+		if (f->eip >= idt_stub(0) && f->eip < idt_stub(256)) {
+			tk_irqonce_nested++;
+			bad = true;
+		}
+		if (bad)
+			tk_irqonce_bad_eip = f->eip;
+		tk_irqonce_taken++;
+		for (uint32_t i = tk_irqonce_hold; i; i--)
+			cpu_relax();
+		lapic_eoi();
+		return;
+	}
 	if (f->vector >= 32 && f->vector != VEC_SPURIOUS)
 		count_irq(f->vector);
 	if (f->vector == VEC_TIMER) {

@@ -21,6 +21,7 @@ struct trap_frame {
 #define VEC_NMI 2
 #define VEC_TIMER 0x40     /* LAPIC timer (hlt test) */
 #define VEC_PVIPI 0x42     /* fixed IPIs of the pvipi test */
+#define VEC_IRQONCE 0x43   /* periodic LAPIC timer of the irqonce test */
 #define VEC_USER_RETURN 0x80 /* int $0x80 from ring 3 (user.S) */
 #define TK_MAX_CPUS 64     /* counters per LAPIC ID (modulo) */
 #define VEC_SPURIOUS 0xff  /* LAPIC spurious vector (SVR) */
@@ -41,6 +42,12 @@ extern volatile uint32_t tk_fault_eflags;
 extern volatile uint32_t tk_timer_irqs, tk_spurious_irqs, tk_other_irqs;
 /* NMIs and VEC_PVIPI interrupts taken, per LAPIC ID of the CPU. */
 extern volatile uint32_t tk_nmis[TK_MAX_CPUS], tk_pvipis[TK_MAX_CPUS];
+
+/* The irqonce test (t_irqonce.c): PAUSEs its handler holds for; the
+ * interrupts taken, those whose frame has IF clear, those on top of an
+ * interrupt stub, and the EIP of the last bad frame. */
+extern volatile uint32_t tk_irqonce_hold, tk_irqonce_taken, tk_irqonce_if_off, tk_irqonce_nested,
+	tk_irqonce_bad_eip;
 
 /* Interrupts (vector >= 32, and NMIs as vector 2) taken by each APIC ID
  * below TK_IRQ_CPUS, per vector: what the hostile tests count. */

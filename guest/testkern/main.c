@@ -40,6 +40,7 @@ static const struct {
 	{ "pae", t_pae },     { "task", t_task },
 	{ "triple_all", t_triple_all }, { "poweroff_storm", t_poweroff_storm },
 	{ "lhp", t_lhp },         { "lock", t_lock },
+	{ "irqonce", t_irqonce },
 };
 
 /* test=hostile: the hostile tests that come back, in an order that works

@@ -26,6 +26,7 @@ enum verdict t_preempt(void);
 enum verdict t_kicklat(void);
 enum verdict t_lhp(void);
 enum verdict t_lock(void);
+enum verdict t_irqonce(void);
 
 /* Hostile tests (h_*.c, docs/testkern.md "Hostile tests"). */
 enum verdict t_cr4(void);
