@@ -2,6 +2,7 @@
 #include "core/timer.h"
 #include "core/percpu.h"
 #include "core/log.h"
+#include "core/traps.h"
 #include "hw/lapic.h"
 #include "hw/tsc.h"
 #include "hw/x86.h"
@@ -87,6 +88,38 @@ void timer_cancel(struct timer *t)
 	irq_restore(f);
 }
 
+/* A host timer interrupt can be lost where the "hardware" is QEMU's TCG
+ * with AMD-V: QEMU 7.2's VMRUN sets its vCPU's virtual-interrupt request
+ * bit with a plain read-modify-write, outside the lock under which the
+ * APIC raises interrupts, so a raise that lands in between is undone. The
+ * vector then stays in the APIC's IRR, nobody raises it again, and this
+ * pCPU's timers stop until another interrupt comes (a vCPU that never
+ * exits runs on, a guest waiting for its timer waits forever). An IPI
+ * with the timer's vector makes the APIC raise it again; a needless one
+ * only runs timer_expire() once more. */
+static bool nudge(struct pcpu *p, uint64_t now, uint64_t late)
+{
+	struct timer_queue *q = &p->timers;
+	uint64_t d = __atomic_load_n(&q->programmed, __ATOMIC_RELAXED);
+	uint64_t last = __atomic_load_n(&q->nudged, __ATOMIC_RELAXED);
+	if (!d || now < d + late || now < last + late)
+		return false;
+	__atomic_store_n(&q->nudged, now, __ATOMIC_RELAXED);
+	lapic_send_ipi(p->apic_id, VEC_TIMER);
+	return true;
+}
+
+/* Here, after a VM exit (the entry stub took the interrupts pending then)
+ * or before idling, a deadline this late was lost, not just delayed. */
+void timer_watchdog(void)
+{
+	struct pcpu *p = this_cpu();
+	uint64_t now = time_now(), d = p->timers.programmed;
+	if (nudge(p, now, TIMER_LOST_NS) && p->timers.lost++ == 0)
+		pr_warn("timer: cpu%u's timer interrupt is %llu us late: lost, sent again "
+			"(QEMU's TCG loses some, docs/svm.md)", p->id, (unsigned long long)((now - d) / 1000));
+}
+
 void timer_expire(void)
 {
 	struct timer_queue *q = &this_cpu()->timers;
@@ -108,4 +141,11 @@ void timer_expire(void)
 	}
 	reprogram(q);
 	spin_unlock(&q->lock);
+	/* Another pCPU whose timer interrupt was lost may never exit its
+	 * guest to notice (timer_watchdog): look for it from here, later, as
+	 * that one may only have interrupts off for a while (loading a VM). */
+	unsigned me = this_cpu()->id;
+	for (unsigned i = 0; i < npcpus; i++)
+		if (i != me && pcpus[i].online && !pcpus[i].stopped)
+			nudge(&pcpus[i], now, TIMER_LATE_REMOTE_NS);
 }

@@ -19,6 +19,7 @@
 #include "vmm/obs/obs.h"
 #include "core/log.h"
 #include "core/percpu.h"
+#include "core/timer.h"
 #include "core/traps.h"
 #include "hw/lapic.h"
 #include "hw/tsc.h"
@@ -289,6 +290,7 @@ void run_pcpu_loop(void)
 			 * safe_halt and, if it wakes a vCPU, kicks a pCPU. */
 			obs_idle();
 			while (!__atomic_load_n(&rp->need_resched, __ATOMIC_SEQ_CST)) {
+				timer_watchdog();
 				safe_halt();
 				irq_disable();
 			}

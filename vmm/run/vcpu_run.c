@@ -8,6 +8,7 @@
 #include "vmm/pv/pv.h"
 #include "vmm/obs/obs.h"
 #include "core/log.h"
+#include "core/timer.h"
 #include "hw/x86.h"
 
 /* The TSC value at which this pCPU's slice ends (~0: no deadline). */
@@ -52,6 +53,7 @@ enum vcpu_run_result vcpu_run(struct vcpu *v)
 		emul_inject_events(v);
 		struct vm_exit e;
 		b->enter(v, slice_deadline_tsc(), &e);
+		timer_watchdog();
 		v->exits++;
 		v->vm->exit_count[e.code]++;
 		if (log_threshold >= LOG_DEBUG && v->exits <= 400)
