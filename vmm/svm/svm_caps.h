@@ -33,6 +33,7 @@ struct svm_config {
 	uint32_t revision;              /* SVM revision (CPUID 0x8000000A EAX[7:0]) */
 	bool rdtscp;                    /* the guest may use RDTSCP: TSC_AUX is switched */
 	bool page_1g;                   /* 1 GiB pages in the nested page tables */
+	bool virq_inject;               /* external interrupts through V_IRQ (QEMU's TCG) */
 };
 
 /* Does the CPU have SVM at all (CPUID 0x80000001 ECX[2])? */

@@ -26,6 +26,18 @@ static void read_cpuid(struct svm_cpuid *id)
 		cpuid(0x8000000A, &id->eax, &id->ebx, &c, &id->edx);
 }
 
+/* QEMU's TCG tells itself apart by its hypervisor leaf (CPUID
+ * 0x40000000, "TCGTCGTCGTCG"); there external interrupts go through V_IRQ
+ * (svm_inject in svm_regs.c says why). */
+static bool under_qemu_tcg(uint32_t leaf1_ecx)
+{
+	if (!(leaf1_ecx & (1u << 31)))
+		return false;
+	uint32_t a, sig[3];
+	cpuid(0x40000000, &a, &sig[0], &sig[1], &sig[2]);
+	return !memcmp(sig, "TCGTCGTCGTCG", sizeof(sig));
+}
+
 static bool svm_probe(void)
 {
 	struct svm_cpuid id;
@@ -52,6 +64,7 @@ static int svm_cpu_init(char *err, size_t errlen)
 		cpuid(1, &a, &b, &c, &d);
 		svm_host_xsave = c & (1u << 27);         /* OSXSAVE */
 		svm_cfg = cfg;
+		svm_cfg.virq_inject = under_qemu_tcg(c);
 		cfg_ready = true;
 	}
 	spin_unlock_irqrestore(&cfg_lock, f);
@@ -75,7 +88,9 @@ static int svm_cpu_init(char *err, size_t errlen)
 
 static void svm_describe(char *buf, size_t len)
 {
-	svm_caps_describe(&svm_cfg, buf, len);
+	size_t n = svm_caps_describe(&svm_cfg, buf, len);
+	if (svm_cfg.virq_inject && n < len)
+		fmt_snprintf(buf + n, len - n, "; interrupts through v_irq (QEMU's TCG)");
 }
 
 static const struct vmm_backend svm_backend = {

@@ -149,19 +149,26 @@ void svm_inject(struct vcpu *v, const struct x86_event *ev)
 	uint32_t type;
 	switch (ev->type) {
 	case X86_EV_INTR:
-		/* External interrupts go in as a virtual interrupt (V_IRQ with
-		 * its vector, any TPR, APM 15.21.4), not through EVENTINJ. The
-		 * generic code offers one only when the guest can take it
-		 * (IF set, no shadow), so the CPU takes it at the first
-		 * instruction boundary, as it would deliver EVENTINJ. Why not
-		 * EVENTINJ: QEMU's TCG (7.2 at least) delivers an injected
-		 * interrupt at VMRUN but leaves it pending as an exception too,
-		 * and delivers it a second time if its vCPU thread is told to
-		 * stop before anything else clears that, with IF clear, on top
-		 * of the first delivery's frame: a Linux guest interrupted in
-		 * user mode then runs its handler without SWAPGS and crashes
-		 * (docs/svm.md). A virtual interrupt is taken by QEMU's
-		 * ordinary interrupt path, which leaves nothing pending. */
+		if (!svm_cfg.virq_inject) {
+			type = SVM_EV_TYPE_INTR;
+			break;
+		}
+		/* Under QEMU's TCG external interrupts go in as a virtual
+		 * interrupt (V_IRQ with its vector, any TPR, APM 15.21.4), not
+		 * through EVENTINJ. The generic code offers one only when the
+		 * guest can take it (IF set, no shadow), so the CPU takes it
+		 * at the first instruction boundary, as it would deliver
+		 * EVENTINJ. Why: QEMU 7.2 delivers an EVENTINJ interrupt at
+		 * VMRUN but leaves it pending as an exception too, and delivers
+		 * it a second time if its vCPU thread is told to stop before
+		 * anything else clears that, with IF clear, on top of the first
+		 * delivery's frame: a Linux guest interrupted in user mode then
+		 * runs its handler without SWAPGS and crashes (docs/svm.md). A
+		 * virtual interrupt is taken by QEMU's ordinary interrupt path,
+		 * which leaves nothing pending. Not elsewhere: Bochs 2.7 does
+		 * not take a V_IRQ offered while the guest's IF is already set
+		 * (it unmasks V_IRQ only when IF changes), and hardware has no
+		 * such bug. */
 		vm->ctl.int_ctl = (vm->ctl.int_ctl & ~SVM_V_IRQ_FIELDS) | SVM_V_IRQ | SVM_V_IGN_TPR |
 				  SVM_V_INTR_PRIO(0xf) | SVM_V_INTR_VECTOR(ev->vector);
 		vm->ctl.intercept1 &= ~SVM_I1_VINTR;
