@@ -13,7 +13,8 @@
 # emulates AMD-V (SVM with nested paging) but no VMX. Override with --accel
 # or QEMU_ACCEL. --icount makes TCG deterministic (single-threaded, virtual
 # time = instructions). QEMU_TCG_THREAD=single|multi: TCG runs all vCPUs
-# in one host thread or one thread each (multi, the default).
+# in one host thread or one thread each; the default is multi when the
+# host has more cores than --cpus, else single.
 # --extra is split on blanks and appended (e.g. --extra "-machine acpi=off").
 #
 # Exit status: 0 QEMU ended by itself (ACPI power-off, isa-debug-exit at
@@ -28,7 +29,7 @@ die() { echo "$prog: error: $*" >&2; exit 2; }
 usage() { sed -n '2,7s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 iso= kernel= append= cpus=1 log= tmo=300 mem=1024 accel=${QEMU_ACCEL:-auto} icount= debugcon=
-tcg_thread=${QEMU_TCG_THREAD:-multi}
+tcg_thread=${QEMU_TCG_THREAD:-}
 has_append=
 extra=()
 while [ $# -gt 0 ]; do
@@ -75,11 +76,13 @@ if [ "$accel" = kvm ]; then
 	[ -z "$icount" ] || die "--icount needs TCG"
 else
 	# One host thread per vCPU (MTTCG, QEMU's default) or all vCPUs in
-	# turn in one thread. With fewer host cores than vCPUs and other
-	# emulators beside it, single is 20 times faster for lhv (a vCPU that
-	# waits for another no longer waits for the host to run that thread)
-	# but lets Linux guests crash more often under AMD-V: the open problem
-	# of docs/svm.md. So multi stays the default until that is fixed.
+	# turn in one thread. With fewer host cores than vCPUs, single is up
+	# to 20 times faster for lhv (a pCPU that waits for another no longer
+	# waits for the host to run that thread: docs/benchmarks.md).
+	if [ -z "$tcg_thread" ]; then
+		tcg_thread=single
+		[ "$(nproc 2>/dev/null || echo 1)" -le "$cpus" ] || tcg_thread=multi
+	fi
 	case $tcg_thread in
 	single | multi) ;;
 	*) die "QEMU_TCG_THREAD must be single or multi" ;;
