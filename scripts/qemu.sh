@@ -17,6 +17,8 @@
 # host has more cores than --cpus, else single.
 # --extra is split on blanks and appended (e.g. --extra "-machine acpi=off").
 #
+# QEMU logs CPU resets (with their state) and guest errors to
+# SERIAL.qemu.dbg: a triple fault of the machine shows there.
 # Exit status: 0 QEMU ended by itself (ACPI power-off, isa-debug-exit at
 # 0xf4 whatever the value, -no-reboot on a reset or triple fault; pass/fail
 # comes from the serial log), 137 killed at the timeout, 2 usage error or
@@ -94,12 +96,12 @@ fi
 
 mkdir -p "$(dirname "$log")"
 errlog=${log%.log}.qemu.err
-rm -f "$log" "$errlog"
+rm -f "$log" "$errlog" "${log%.log}.qemu.dbg"
 : > "$log"
 
 args=("${accel_args[@]}" -smp "$cpus" -m "${mem}M"
 	-display none -monitor none -parallel none -nic none
-	-serial "file:$log" -no-reboot
+	-serial "file:$log" -no-reboot -d cpu_reset,guest_errors -D "${log%.log}.qemu.dbg"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x4)
 if [ -n "$kernel" ]; then
 	args+=(-kernel "$kernel")

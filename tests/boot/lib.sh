@@ -41,6 +41,15 @@ fail() {
 			grep -vE 'Shutdown port: shutdown requested|ACPI control: soft power off' | tail -n 15 || true)
 		[ -z "$errs" ] || printf '%s\n%s\n' "---- Bochs errors/panics in $f ----" "$errs"
 	done
+	# QEMU's reset log (scripts/qemu.sh): why the machine reset or shut
+	# down (a triple fault of the machine logs "Triple fault").
+	for f in "$OUT"/*.qemu.dbg; do
+		[ -s "$f" ] || continue
+		if grep -q 'Triple fault' "$f"; then
+			echo "---- QEMU: triple fault; the end of $f ----"
+			tail -n 40 "$f"
+		fi
+	done
 	exit 1
 }
 
