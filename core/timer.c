@@ -97,25 +97,32 @@ void timer_cancel(struct timer *t)
  * exits runs on, a guest waiting for its timer waits forever). An IPI
  * with the timer's vector makes the APIC raise it again; a needless one
  * only runs timer_expire() once more. */
-static bool nudge(struct pcpu *p, uint64_t now, uint64_t late)
+static bool overdue(const struct timer_queue *q, uint64_t now, uint64_t late)
 {
-	struct timer_queue *q = &p->timers;
 	uint64_t d = __atomic_load_n(&q->programmed, __ATOMIC_RELAXED);
 	uint64_t last = __atomic_load_n(&q->nudged, __ATOMIC_RELAXED);
-	if (!d || now < d + late || now < last + late)
-		return false;
-	__atomic_store_n(&q->nudged, now, __ATOMIC_RELAXED);
-	lapic_send_ipi(p->apic_id, VEC_TIMER);
-	return true;
+	return d && now >= d + late && now >= last + late;
 }
 
-/* Here, after a VM exit (the entry stub took the interrupts pending then)
- * or before idling, a deadline this late was lost, not just delayed. */
+static void resend(struct pcpu *p, uint64_t now)
+{
+	__atomic_store_n(&p->timers.nudged, now, __ATOMIC_RELAXED);
+	lapic_send_ipi(p->apic_id, VEC_TIMER);
+}
+
+/* Here, after a VM exit (the entry path took the interrupts pending
+ * then) or before idling, a deadline long past whose timer has run out
+ * was lost. One whose timer still counts is only late: the LAPIC's clock
+ * and the TSC disagree a little under emulators (Bochs: 2-6 ms on a
+ * 100 ms deadline). */
 void timer_watchdog(void)
 {
 	struct pcpu *p = this_cpu();
 	uint64_t now = time_now(), d = p->timers.programmed;
-	if (nudge(p, now, TIMER_LOST_NS) && p->timers.lost++ == 0)
+	if (!overdue(&p->timers, now, TIMER_LOST_NS) || !lapic_timer_fired())
+		return;
+	resend(p, now);
+	if (p->timers.lost++ == 0)
 		pr_warn("timer: cpu%u's timer interrupt is %llu us late: lost, sent again "
 			"(QEMU's TCG loses some, docs/svm.md)", p->id, (unsigned long long)((now - d) / 1000));
 }
@@ -143,9 +150,11 @@ void timer_expire(void)
 	spin_unlock(&q->lock);
 	/* Another pCPU whose timer interrupt was lost may never exit its
 	 * guest to notice (timer_watchdog): look for it from here, later, as
-	 * that one may only have interrupts off for a while (loading a VM). */
+	 * that one may only have interrupts off for a while (loading a VM) or
+	 * a slow LAPIC clock. Its LAPIC cannot be read from here. */
 	unsigned me = this_cpu()->id;
 	for (unsigned i = 0; i < npcpus; i++)
-		if (i != me && pcpus[i].online && !pcpus[i].stopped)
-			nudge(&pcpus[i], now, TIMER_LATE_REMOTE_NS);
+		if (i != me && pcpus[i].online && !pcpus[i].stopped &&
+		    overdue(&pcpus[i].timers, now, TIMER_LATE_REMOTE_NS))
+			resend(&pcpus[i], now);
 }

@@ -140,6 +140,13 @@ void lapic_timer_calibrate(void)
 
 const char *lapic_timer_mode(void) { return tsc_deadline ? "tsc-deadline" : "lapic-oneshot"; }
 
+bool lapic_timer_fired(void)
+{
+	/* The TSC-deadline MSR reads 0 once it has fired (SDM 11.5.4.1); a
+	 * one-shot count stays at 0. */
+	return tsc_deadline ? !rdmsr(MSR_TSC_DEADLINE) : !rd(REG_TMR_CUR);
+}
+
 void lapic_timer_arm_tsc(uint64_t tsc)
 {
 	if (tsc_deadline) {

@@ -15,6 +15,8 @@ void lapic_send_init(uint32_t apic_id);
 void lapic_send_sipi(uint32_t apic_id, uint8_t page);
 /* Fire the timer interrupt (VEC_TIMER) when the TSC reaches tsc; 0 disarms. */
 void lapic_timer_arm_tsc(uint64_t tsc);
+/* Has the timer armed last run out (its interrupt raised)? */
+bool lapic_timer_fired(void);
 /* Once on the BSP after the TSC is calibrated. */
 void lapic_timer_calibrate(void);
 const char *lapic_timer_mode(void);
