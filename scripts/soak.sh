@@ -110,7 +110,7 @@ for p in $POLICIES; do
 	rc=${PIPESTATUS[0]}
 	LOG=$OUT/serial-$p.log
 	ups=$(tr -d '\r' < "$LOG" 2>/dev/null | sed -n 's/^\[\([a-z0-9]*\)\] LHV-GUEST: summary .* up_s=\([0-9.]*\) steal_s=\([0-9.]*\)$/\1 up \2 s steal \3 s/p' | paste -sd, -)
-	ops=$(tr -d '\r' < "$LOG" 2>/dev/null | awk '/^\[gen4\] LHV-GUEST: work [a-z]+ start/ { w = $4 } /^\[gen4\] RESULT ops_per_s=/ { split($2, a, "="); printf "%s%s=%s", n++ ? " " : "", w, a[2] }')
+	ops=$(tr -d '\r' < "$LOG" 2>/dev/null | awk 'BEGIN { w = "mtwork" } /^\[gen4\] LHV-GUEST: work [a-z]+ start/ { w = $4 } /^\[gen4\] RESULT ops_per_s=/ { split($3, a, "="); printf "%s%s=%s", n++ ? " " : "", w, a[2] }')
 	line="$p: $([ "$rc" = 0 ] && echo PASS || echo FAIL) in $((SECONDS - start)) s wall; $ups; gen4 ops/s: ${ops:-none}; $(grep -m1 '^counters' "$OUT/$p.out" || echo 'counters: not reached')"
 	echo "$line" >> "$SUMMARY"
 	[ "$rc" = 0 ] || failed=1
