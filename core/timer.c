@@ -113,8 +113,8 @@ static void resend(struct pcpu *p, uint64_t now)
 /* Here, after a VM exit (the entry path took the interrupts pending
  * then) or before idling, a deadline long past whose timer has run out
  * was lost. One whose timer still counts is only late: the LAPIC's clock
- * and the TSC disagree a little under emulators (Bochs: 2-6 ms on a
- * 100 ms deadline). */
+ * and the TSC disagree a little under emulators (Bochs tests saw
+ * deadlines 2.5-6.5 ms late). */
 void timer_watchdog(void)
 {
 	struct pcpu *p = this_cpu();
