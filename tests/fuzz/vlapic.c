@@ -142,8 +142,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct vcpu vcpus[MAX_VCPUS];
 	uint64_t val;
 
-	/* TSCs from 1 to 4 GHz: the TSC-deadline arithmetic is exact there. */
-	env_reset(fz_u64(&f) % (TIME_MAX / 2), 1000000 + 1000000ull * ((cfg >> 2) & 3));
+	/* TSCs of 1-4 GHz, or (cfg bit 4) 10-310 MHz: Bochs' TSC runs at about
+	 * 100 MHz, where one tick is more than a nanosecond. */
+	env_reset(fz_u64(&f) % (TIME_MAX / 2),
+		  (cfg & 0x10 ? 10000 + 100000ull * ((cfg >> 2) & 3) : 1000000 + 1000000ull * ((cfg >> 2) & 3)));
 	memset(&vm, 0, sizeof(vm));
 	vm.nvcpus = 1 + (cfg & 3);
 	vm.tsc_offset = (int64_t)fz_u64(&f);

@@ -11,7 +11,12 @@
  * - A TSC deadline less than a nanosecond's worth of ticks ahead was armed
  *   at the current instant, fired, found the TSC short of it and re-armed
  *   at the same instant again and again (508 callbacks in one fuzz step):
- *   it now waits at least 1 ns, so it fires once. */
+ *   it now waits at least 1 ns, so it fires once.
+ * - With a TSC slower than 1 GHz (Bochs' is about 100 MHz) the conversion
+ *   of a far TSC deadline to nanoseconds overflowed 64 bits, so a deadline
+ *   centuries ahead could fire at once (found while writing the target,
+ *   which then kept to 1-4 GHz; now it covers 10 MHz-4 GHz). Deadlines are
+ *   now armed in bounded steps. */
 #include "vmm/dev/vlapic.h"
 #include "tests/fuzz/env/env.h"
 #include "tests/unit/check.h"
@@ -41,9 +46,9 @@ static uint32_t rd(unsigned off)
 	return (uint32_t)val;
 }
 
-static void setup(void)
+static void setup_khz(uint64_t tsc_khz)
 {
-	env_reset(5000 * MS, 2000000);
+	env_reset(5000 * MS, tsc_khz);
 	memset(&vm, 0, sizeof(vm));
 	memset(&vcpu, 0, sizeof(vcpu));
 	vm.nvcpus = 1;
@@ -52,6 +57,11 @@ static void setup(void)
 	vcpu.sipi_vector = -1;
 	CHECK_EQ(vlapic_create(&vcpu), 0);
 	wr(R_SVR, 0x1ff);                       /* software-enabled */
+}
+
+static void setup(void)
+{
+	setup_khz(2000000);
 }
 
 static void teardown(void)
@@ -109,8 +119,34 @@ static void test_tscdl_subnanosecond(void)
 	teardown();
 }
 
+static void test_tscdl_slow_tsc(void)
+{
+	setup_khz(100000);                      /* 100 MHz */
+	wr(R_LVT_T, (2u << 17) | 0x30);
+	uint64_t now = env_rdtsc() + (uint64_t)vm.tsc_offset;
+	/* One second ahead fires after 1 s, not before. */
+	CHECK(vlapic_wrmsr(&vcpu, 0x6e0, now + 100000000));
+	env_advance(env.now + 999 * MS, true, 1000);
+	CHECK(!(rd(R_IRR + 0x10) & (1u << 16)));
+	env_advance(env.now + 2 * MS, true, 1000);
+	CHECK(rd(R_IRR + 0x10) & (1u << 16));
+	teardown();
+
+	/* UINT64_MAX / 10 + 1 ticks (584 years) ahead: at 10 ns a tick that
+	 * is 2^64 + 4 ns, which the old conversion wrapped to 4 ns. Nothing
+	 * fires in 100 s. */
+	setup_khz(100000);
+	wr(R_LVT_T, (2u << 17) | 0x30);
+	now = env_rdtsc() + (uint64_t)vm.tsc_offset;
+	CHECK(vlapic_wrmsr(&vcpu, 0x6e0, now + UINT64_MAX / 10 + 1));
+	CHECK(env_advance(env.now + 100000 * MS, true, 1000) == 0);
+	CHECK(!(rd(R_IRR + 0x10) & (1u << 16)));
+	teardown();
+}
+
 int main(void)
 {
+	test_tscdl_slow_tsc();
 	test_tscdl_subnanosecond();
 	test_periodic_floor();
 	test_count_after_divider_change();
