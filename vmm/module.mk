@@ -20,6 +20,10 @@ UNIT_TESTS += $(BUILD)/host/test_vmcfg
 $(BUILD)/host/test_vmcfg: tests/unit/vmm/vm/test_vmcfg.c vmm/vm/config.c core/cmdline.c core/fmt.c \
 	vmm/vm/config.h core/cmdline.h core/fmt.h core/lib.h
 
+UNIT_TESTS += $(BUILD)/host/test_gpa
+$(BUILD)/host/test_gpa: HOST_CFLAGS := -Itests/fuzz/env $(HOST_CFLAGS)
+$(BUILD)/host/test_gpa: tests/unit/vmm/vm/test_gpa.c vmm/vm/gpa.c vmm/vm/gpa.h vmm/vm/vm.h tests/fuzz/env/hw/x86.h
+
 UNIT_TESTS += $(BUILD)/host/test_mb1
 $(BUILD)/host/test_mb1: tests/unit/vmm/load/test_mb1.c vmm/load/loader_mb1.c vmm/load/loader_pvh.c core/fmt.c \
 	vmm/load/loader_mb1.h core/fmt.h core/lib.h

@@ -438,6 +438,24 @@ def pv_abi_seeds():
     seed("pv_abi", "linux", ops)
 
 
+def gpa_seeds():
+    """A 16 MiB VM (8 chunks, reversed), what lhv does with guest memory:
+    a kvmclock record (32 bytes) and a hint area inside a chunk, a page-walk
+    read across a chunk boundary, a loader write across two, LHV_SPIN,
+    LHV_BALLOON and LHV_SPEED with Linux-like arguments (tests/fuzz/gpa.c
+    describes the format)."""
+    head = u8(7) + bytes([0] * 7)                  # Fisher-Yates: each j = 0
+    def at_chunk(k, d): return u8(0) + u8(d) + u8(k)   # gpa = k * 2 MiB + d
+    def ln16(n): return u8(1) + u16(n)
+    ops = u8(0) + at_chunk(1, 0x40) + u8(0) + u8(32)       # gpa_to_hva, 32 bytes
+    ops += u8(1) + at_chunk(2, 0xf8) + ln16(16)            # read 2 MiB - 8 .. +8
+    ops += u8(2) + at_chunk(3, 0x80) + u8(2) + u32(2 * 1024 * 1024 + 256) + u8(9)
+    ops += u8(3) + u8(1) + at_chunk(4, 0x40) + u8(1)       # hint area, version 1
+    ops += u8(3) + u8(0) + u8(1) + u8(0xc0) + u8(0)        # end of RAM - 64, bad version
+    ops += u8(4) + u8(1) + u8(3) + u8(4) + u8(1) + u32(2000) + u32(1024)
+    seed("gpa", "vm16", head + ops)
+
+
 def main():
     boot_seeds()
     decode_seeds()
@@ -450,6 +468,7 @@ def main():
     vlapic_seeds()
     sched_seeds()
     pv_abi_seeds()
+    gpa_seeds()
     for target, items in sorted(seeds.items()):
         d = os.path.join(OUT, target)
         os.makedirs(d, exist_ok=True)

@@ -25,7 +25,7 @@ FUZZ_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-param
 	-I. -DHV_HOST -D_DEFAULT_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_ALL     := mb2 pvh cmdline vmcfg mb1 linux loader_pvh acpi acpi_build decode \
-	vioapic vpit vpic vrtc vacpi_pm vuart vlapic sched pv_abi
+	vioapic vpit vpic vrtc vacpi_pm vuart vlapic sched pv_abi gpa
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_BINS    := $(FUZZ_ALL:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_ENV     := tests/fuzz/env/env.c tests/fuzz/env/env.h tests/fuzz/env/hw/x86.h
@@ -86,6 +86,12 @@ $(BUILD)/fuzz/fuzz_sched: tests/fuzz/sched.c tests/sched/fake_env.c $(SCHED_HOST
 
 # The paravirtual interface's pure argument checks and record updates.
 $(BUILD)/fuzz/fuzz_pv_abi: tests/fuzz/pv_abi.c vmm/pv/pv_abi.c vmm/pv/pv_abi.h core/lib.h
+# Guest-physical access (the containment check of every PV record, hint
+# area and loader write) and lhv's LHP argument checks; vm.h needs the stub
+# hw/x86.h.
+FUZZ_INC_gpa := -Itests/fuzz/env
+$(BUILD)/fuzz/fuzz_gpa: tests/fuzz/gpa.c vmm/vm/gpa.c vmm/vm/gpa.h vmm/vm/vm.h vmm/pv/lhv_abi.h core/lib.h \
+	tests/fuzz/env/hw/x86.h
 
 .PHONY: fuzz fuzz-bins
 fuzz-bins: $(FUZZ_BINS)

@@ -12,9 +12,19 @@ void *gpa_to_hva(struct vm *vm, uint64_t gpa, size_t len)
 	return phys_to_virt(vm->ram_chunks[chunk] + off);
 }
 
+/* Is [gpa, gpa+len) all RAM? Checked whole first, so a copy that fails
+ * copies nothing (a kvmclock record half past the end of RAM is not half
+ * written). */
+static bool range_is_ram(const struct vm *vm, uint64_t gpa, size_t len)
+{
+	return !len || (gpa < vm->ram_size && len <= vm->ram_size - gpa);
+}
+
 bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, size_t len)
 {
 	uint8_t *d = dst;
+	if (!range_is_ram(vm, gpa, len))
+		return false;
 	while (len) {
 		size_t n = MIN(len, (size_t)(MiB(2) - (gpa & (MiB(2) - 1))));
 		void *src = gpa_to_hva(vm, gpa, n);
@@ -31,6 +41,8 @@ bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, size_t len)
 bool vm_write_gpa(struct vm *vm, uint64_t gpa, const void *src, size_t len)
 {
 	const uint8_t *s = src;
+	if (!range_is_ram(vm, gpa, len))
+		return false;
 	while (len) {
 		size_t n = MIN(len, (size_t)(MiB(2) - (gpa & (MiB(2) - 1))));
 		void *dst = gpa_to_hva(vm, gpa, n);
