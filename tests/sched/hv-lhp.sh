@@ -14,8 +14,8 @@
 # when the pCPU next idled); per policy: pdelay delays preemptions and gets
 # yields on time (with a knob from the command line, logged), balloon
 # publishes speeds (the guest sees a non-zero speed, other policies 0),
-# gang co-schedules, free honours pin=, adaptive (threshold 2 from the
-# command line) switches p to co-scheduling on its LHV_SPIN reports and
+# gang co-schedules, free honours pin=, adaptive (threshold 2 in 1 s from
+# the command line) switches p to co-scheduling on its LHV_SPIN reports and
 # runs it as a gang for a while. Last, a bad knob is an HV ERROR that names
 # it and nothing starts. HV_LHP_POLICIES="adaptive" runs only some.
 # timeout: 600
@@ -43,9 +43,11 @@ for P in ${HV_LHP_POLICIES:-free gang pdelay balloon relaxed adaptive}; do
 			--expect-min 1 "summary: policy vm [pq] vcpu[01] delays=$N "
 			--expect-min 1 "summary: policy vm [pq] vcpu[01] .* ontime=$N "
 			--expect "^\\[[pq]\\] LOCK vcpus=2 acq=$N yields=$N ") ;;
-	# p's lhp test sends 2 valid LHV_SPIN reports within microseconds: the
-	# evidence. (The lock test's own waits rarely reach long_spin here.)
-	adaptive) knob=" adaptive.threshold=2"
+	# p's lhp test sends 2 valid LHV_SPIN reports microseconds apart: the
+	# evidence (1 s windows, aligned to the VM's start, make a window edge
+	# between them unlikely). The lock test's own waits rarely reach
+	# long_spin here.
+	adaptive) knob=" adaptive.threshold=2 adaptive.window=1s"
 		extra=(--expect 'sched: vm p mode=cosched changes=1$'
 			--expect 'summary: policy vm p mode=(free|cosched) changes=[1-9][0-9]* cosched_ms=[1-9][0-9]*$') ;;
 	esac
