@@ -3,7 +3,7 @@
  * - A copy that reaches past the end of RAM fails and copies nothing: a
  *   write used to fill the part below the end first, so a kvmclock record
  *   registered 16 bytes below the end of RAM was half written though the
- *   registration failed (found while writing tests/fuzz/gpa.c).
+ *   WRMSR was refused with #GP (found while writing tests/fuzz/gpa.c).
  * - gpa_to_hva never hands out a range that crosses a chunk. */
 #include "vmm/vm/gpa.h"
 #include "tests/unit/check.h"
