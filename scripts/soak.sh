@@ -27,10 +27,12 @@
 # policy, default 900 + 900 per minute: Bochs runs these guests about six
 # times slower than real time on an idle core, and a 1-minute soak needs
 # about 2 guest minutes with the boots; on a loaded machine three times
-# slower again). Output in build/test/soak/: serial-<policy>.log,
-# the Bochs logs, summary.txt (one line per policy). Not part of `make
-# test`; wrap it in `flock /work/emu.lock` on a shared machine. Exit status
-# 1 if any policy failed.
+# slower again), SOAK_RESUME=1 (skip policies that passed before with the
+# same minutes and hv.elf). Output in build/test/soak/: serial-<policy>.log,
+# the Bochs logs, summary.txt (one line per policy); build/test/soak-passed/
+# keeps <policy>-<minutes>min.pass for SOAK_RESUME. Not part of `make test`; wrap it in
+# `flock /work/emu.lock` on a shared machine.
+# Exit status 1 if any policy failed.
 set -uo pipefail
 # shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/../tests/linux/lib.sh"
@@ -103,8 +105,22 @@ one_policy() {
 	linux_steal_check gen2 cloud2 gen4
 }
 
+# SOAK_RESUME=1: a policy that already passed with the same SOAK_MINUTES and
+# the same hv.elf (its .pass file) is not run again; its summary line is
+# reused. For release soaks that span several machine sessions.
+# The .pass files live beside $OUT, which every run starts empty.
+hv_id=$(sha1sum "$BUILD/hv.elf" 2>/dev/null | cut -c1-40)
+PASSDIR=$BUILD/test/soak-passed
+mkdir -p "$PASSDIR"
 failed=0
 for p in $POLICIES; do
+	passf=$PASSDIR/$p-${MIN}min.pass
+	if [ "${SOAK_RESUME:-0}" = 1 ] && [ -f "$passf" ] && [ "$(head -n 1 "$passf")" = "$hv_id" ]; then
+		echo "soak: $p passed before with SOAK_MINUTES=$MIN and this hv.elf: skipped"
+		tail -n +2 "$passf" >> "$SUMMARY"
+		continue
+	fi
+	rm -f "$passf"
 	start=$SECONDS
 	( one_policy "$p" ) 2>&1 | tee "$OUT/$p.out"
 	rc=${PIPESTATUS[0]}
@@ -113,6 +129,7 @@ for p in $POLICIES; do
 	ops=$(tr -d '\r' < "$LOG" 2>/dev/null | awk 'BEGIN { w = "mtwork" } /^\[gen4\] LHV-GUEST: work [a-z]+ start/ { w = $4 } /^\[gen4\] RESULT ops_per_s=/ { split($3, a, "="); printf "%s%s=%s", n++ ? " " : "", w, a[2] }')
 	line="$p: $([ "$rc" = 0 ] && echo PASS || echo FAIL) in $((SECONDS - start)) s wall; $ups; gen4 ops/s: ${ops:-none}; $(grep -m1 '^counters' "$OUT/$p.out" || echo 'counters: not reached')"
 	echo "$line" >> "$SUMMARY"
+	[ "$rc" = 0 ] && printf '%s\n%s\n' "$hv_id" "$line" > "$passf"
 	[ "$rc" = 0 ] || failed=1
 done
 echo "==== soak: SOAK_MINUTES=$MIN, policies: $POLICIES"
