@@ -72,20 +72,26 @@ int sched_select(const char *name, const char **err)
 }
 
 /* Close the interval of v's current state at `now` and open a new one. */
+/* d ns more of v's current state, into st. */
+static void add_state_time(const struct sched_vcpu *v, struct sched_stats *st, uint64_t d)
+{
+	switch (v->state) {
+	case SCHED_RUNNING: st->run_ns += d; break;
+	case SCHED_RUNNABLE: st->steal_ns += d; break;
+	case SCHED_BLOCKED:
+		st->blocked_ns += d;
+		if (v->in_balloon)
+			st->balloon_ns += d;
+		break;
+	case SCHED_STOPPED: break;
+	}
+}
+
 static void account(struct sched_vcpu *v, uint64_t now)
 {
 	uint64_t d = now > v->state_since ? now - v->state_since : 0;
 
-	switch (v->state) {
-	case SCHED_RUNNING: v->stats.run_ns += d; break;
-	case SCHED_RUNNABLE: v->stats.steal_ns += d; break;
-	case SCHED_BLOCKED:
-		v->stats.blocked_ns += d;
-		if (v->in_balloon)
-			v->stats.balloon_ns += d;
-		break;
-	case SCHED_STOPPED: break;
-	}
+	add_state_time(v, &v->stats, d);
 	sched_speed_account(v, v->state, d, now);
 	v->state_since = now;
 }
@@ -275,15 +281,16 @@ void sched_vcpu_stop(struct sched_vcpu *v)
 	sched_env_unlock(&S.lock);
 }
 
+/* The counters as of now, without accounting into v: only the stats are
+ * copied under the lock (steal-time updates call this at every entry). */
 void sched_vcpu_stats(const struct sched_vcpu *v, struct sched_stats *out)
 {
 	sched_env_lock(&S.lock);
-	struct sched_vcpu tmp = *v;
 	uint64_t now = sched_env_now();
-	account(&tmp, now);
-	if (tmp.costopped)
-		tmp.stats.costop_ns += now - tmp.costop_since;
-	*out = tmp.stats;
+	*out = v->stats;
+	add_state_time(v, out, now > v->state_since ? now - v->state_since : 0);
+	if (v->costopped)
+		out->costop_ns += now - v->costop_since;
 	sched_env_unlock(&S.lock);
 }
 

@@ -62,6 +62,8 @@ struct fs_vcpu {
 	bool wake_pending;    /* woken while RUNNING: its next BLOCK is void */
 	bool stop_pending;    /* stopped while RUNNING */
 	uint64_t balloon_wake; /* the env's balloon timer, 0 = none */
+	uint64_t on_pcpu_check; /* check_all() that saw it on a pCPU, */
+	uint32_t on_pcpu;       /* and on which */
 };
 
 struct fs_vm {
@@ -78,6 +80,7 @@ struct fs_vm {
 
 static struct fs_vm vms[MAX_VMS];
 static uint32_t nr_vms, nr_pcpus;
+static uint64_t check_no; /* check_all() calls so far */
 static uint64_t late_ns;
 static const char *policy;
 static bool publishes_speed, is_pdelay;
@@ -178,6 +181,7 @@ static void check_all(void)
 	const char *err = NULL;
 	uint32_t cur = 0, running = 0;
 
+	check_no++;
 	FUZZ_CHECK(sched_check(&err) == 0, "%s: sched_check: %s", policy, err);
 	for (uint32_t p = 0; p < nr_pcpus; p++) {
 		struct sched_vcpu *c = fake_pcpus[p].curr;
@@ -187,9 +191,11 @@ static void check_all(void)
 		FUZZ_CHECK(c->state == SCHED_RUNNING && c->pcpu == p && sched_vcpu_allowed(c, p),
 			   "%s: pCPU %u runs vm %u vcpu %u (%s, pcpu %u)", policy, p, c->vm->id, c->index,
 			   state_name(c->state), c->pcpu);
-		for (uint32_t q = 0; q < p; q++)
-			FUZZ_CHECK(fake_pcpus[q].curr != c, "%s: vm %u vcpu %u on pCPUs %u and %u", policy, c->vm->id,
-				   c->index, q, p);
+		struct fs_vcpu *sc = shadow(c); /* a stamp per check: O(pCPUs), not O(pCPUs^2) */
+		FUZZ_CHECK(sc->on_pcpu_check != check_no, "%s: vm %u vcpu %u on pCPUs %u and %u", policy, c->vm->id,
+			   c->index, sc->on_pcpu, p);
+		sc->on_pcpu_check = check_no;
+		sc->on_pcpu = p;
 	}
 	for (struct fs_vm *m = vms; m < vms + nr_vms; m++) {
 		if (!m->added) {
