@@ -71,7 +71,6 @@ int sched_select(const char *name, const char **err)
 	return 0;
 }
 
-/* Close the interval of v's current state at `now` and open a new one. */
 /* d ns more of v's current state, into st. */
 static void add_state_time(const struct sched_vcpu *v, struct sched_stats *st, uint64_t d)
 {
@@ -87,6 +86,7 @@ static void add_state_time(const struct sched_vcpu *v, struct sched_stats *st, u
 	}
 }
 
+/* Close the interval of v's current state at `now` and open a new one. */
 static void account(struct sched_vcpu *v, uint64_t now)
 {
 	uint64_t d = now > v->state_since ? now - v->state_since : 0;

@@ -30,9 +30,9 @@
 # slower again), SOAK_RESUME=1 (skip policies that passed before with the
 # same minutes and hv.elf). Output in build/test/soak/: serial-<policy>.log,
 # the Bochs logs, summary.txt (one line per policy); build/test/soak-passed/
-# keeps <policy>-<minutes>min.pass for SOAK_RESUME. Not part of `make test`; wrap it in
-# `flock /work/emu.lock` on a shared machine.
-# Exit status 1 if any policy failed.
+# keeps <policy>-<minutes>min.pass for SOAK_RESUME. Not part of `make
+# test`; wrap it in `flock /work/emu.lock` on a shared machine. Exit status
+# 1 if any policy failed.
 set -uo pipefail
 # shellcheck source=tests/linux/lib.sh
 . "$(dirname "$0")/../tests/linux/lib.sh"
