@@ -2,22 +2,22 @@
 #include "vmm/vm/gpa.h"
 #include "core/mm.h"
 
+/* Is [gpa, gpa+len) all RAM (an empty range is)? The copies check it
+ * whole first, so a copy that fails copies nothing (a kvmclock record half
+ * past the end of RAM is not half written). */
+static bool range_is_ram(const struct vm *vm, uint64_t gpa, size_t len)
+{
+	return !len || (gpa < vm->ram_size && len <= vm->ram_size - gpa);
+}
+
 void *gpa_to_hva(struct vm *vm, uint64_t gpa, size_t len)
 {
-	if (gpa >= vm->ram_size || len > vm->ram_size - gpa || !len)
+	if (!len || !range_is_ram(vm, gpa, len))
 		return NULL;
 	uint64_t chunk = gpa >> 21, off = gpa & (MiB(2) - 1);
 	if (off + len > MiB(2))
 		return NULL;
 	return phys_to_virt(vm->ram_chunks[chunk] + off);
-}
-
-/* Is [gpa, gpa+len) all RAM? Checked whole first, so a copy that fails
- * copies nothing (a kvmclock record half past the end of RAM is not half
- * written). */
-static bool range_is_ram(const struct vm *vm, uint64_t gpa, size_t len)
-{
-	return !len || (gpa < vm->ram_size && len <= vm->ram_size - gpa);
 }
 
 bool vm_read_gpa(struct vm *vm, uint64_t gpa, void *dst, size_t len)
