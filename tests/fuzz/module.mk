@@ -21,6 +21,7 @@ FUZZ_CC      ?= clang
 FUZZ_TIME    ?= 120
 FUZZ_RUNS    ?=
 FUZZ_JOBS    ?= 1
+FUZZ_WORKERS ?= 1
 FUZZ_CFLAGS  := -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	-I. -DHV_HOST -D_DEFAULT_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -99,7 +100,7 @@ fuzz-bins: $(FUZZ_BINS)
 # scripts/fuzz.sh runs them; the summary goes to the terminal and to
 # $(BUILD)/fuzz/summary.txt, crashing inputs to $(BUILD)/fuzz/crash/<name>-*.
 fuzz: fuzz-bins
-	FUZZ_TIME=$(FUZZ_TIME) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) BUILD=$(BUILD) \
-		scripts/fuzz.sh $(FUZZ_TARGETS)
+	FUZZ_TIME=$(FUZZ_TIME) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_WORKERS=$(FUZZ_WORKERS) \
+		BUILD=$(BUILD) scripts/fuzz.sh $(FUZZ_TARGETS)
 
 TEST_DEPS += fuzz-bins
