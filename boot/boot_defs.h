@@ -12,7 +12,11 @@
 #define BOOT_KIND_MB2     1
 #define BOOT_KIND_PVH     2
 
-#define BOOT_STACK_SIZE 16384
+/* The boot processor keeps this stack for good and runs guests on it like
+ * the others: the same size as theirs (PCPU_STACK_SIZE). Loading the
+ * guests at boot goes deepest, about 8 KiB (docs/console.md, "summary:
+ * stack"). */
+#define BOOT_STACK_SIZE 32768
 #define BOOT_CS64 0x08
 #define BOOT_DS   0x10
 

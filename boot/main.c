@@ -4,6 +4,7 @@
 #include "boot/pvh.h"
 #include "boot/smp.h"
 #include "core/cmdline.h"
+#include "core/stack.h"
 #include "core/log.h"
 #include "core/mm.h"
 #include "core/percpu.h"
@@ -123,6 +124,7 @@ static void log_modules(const struct boot_info *bi)
 void boot_main(uint32_t kind, uint64_t info)
 {
 	tsc_boot = rdtsc();
+	stack_paint_boot();
 	uart_init();
 	pr_info("lhv: research hypervisor starting (%s)",
 		kind == BOOT_KIND_MB2 ? "multiboot2" : kind == BOOT_KIND_PVH ? "pvh" : "unknown loader");

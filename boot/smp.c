@@ -4,6 +4,7 @@
 #include "boot/boot_defs.h"
 #include "core/percpu.h"
 #include "core/mm.h"
+#include "core/stack.h"
 #include "core/log.h"
 #include "hw/acpi.h"
 #include "hw/lapic.h"
@@ -35,7 +36,9 @@ static bool start_one(unsigned idx, uint32_t apic_id)
 		pr_err("smp: no memory for cpu%u's stack", idx);
 		return false;
 	}
+	p->stack_bottom = stack;
 	p->stack_top = stack + PCPU_STACK_SIZE;
+	stack_paint((uint64_t *)p->stack_bottom, (uint64_t *)p->stack_top);
 	*TR_SLOT(tr_cr3) = read_cr3();
 	*TR_SLOT(tr_stack) = p->stack_top;
 	*TR_SLOT(tr_entry) = (uint64_t)ap_main;

@@ -3,6 +3,7 @@
 #include "core/percpu.h"
 #include "core/traps.h"
 #include "core/mm.h"
+#include "core/stack.h"
 #include "core/log.h"
 #include "hw/x86.h"
 
@@ -42,6 +43,7 @@ static uint64_t alloc_stack(size_t size)
 	uint64_t p = page_alloc_contig(size / PAGE_SIZE);
 	if (!p)
 		panic("out of memory for a %zu-byte stack", size);
+	stack_paint((uint64_t *)p, (uint64_t *)(p + size));
 	return p + size;
 }
 

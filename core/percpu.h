@@ -28,6 +28,7 @@ struct pcpu {
 	volatile bool online;
 	volatile bool stopped;        /* parked by panic or power-off */
 	uint64_t stack_top;
+	uint64_t stack_bottom;        /* painted: core/stack.h */
 	uint64_t gdt[5] __attribute__((aligned(16)));
 	struct tss64 tss __attribute__((aligned(16)));
 	struct timer_queue timers;

@@ -15,7 +15,8 @@
 #   the hypervisor's uptime at its summary line (blocked time, the rest, is
 #   not printed) and the pCPUs' capacity never exceeded; the steal written
 #   into each vCPU's steal-time record no more than the scheduler's; each
-#   guest's /proc/stat steal agrees with lhv's (linux_steal_check).
+#   guest's /proc/stat steal agrees with lhv's (linux_steal_check);
+# - every hypervisor stack at most half used (check_stacks).
 #
 #   make soak                                  # every policy, 10 min each
 #   SOAK_MINUTES=60 make soak                  # the release check
@@ -103,6 +104,7 @@ one_policy() {
 		--expect-count 3 '^\[[a-z0-9]+\] LHV-GUEST: summary cpus=[0-9]+/[0-9]+ problems=0 mtwork=PASS work=4/4 '
 	counters || fail "counters inconsistent at power-off"
 	linux_steal_check gen2 cloud2 gen4
+	check_stacks
 }
 
 # SOAK_RESUME=1: a policy that already passed with the same SOAK_MINUTES and

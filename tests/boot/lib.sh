@@ -155,3 +155,22 @@ CPU_ONLINE_RE='(^|[] ])cpu[0-9]+: online apic_id=[0-9]+'
 MMAP_RE='mmap: (0x)?[0-9a-fA-F]+-(0x)?[0-9a-fA-F]+ [A-Za-z0-9_-]+'
 MMAP_USABLE_RE='mmap: (0x)?[0-9a-fA-F]+-(0x)?[0-9a-fA-F]+ usable'
 TSC_RE='tsc: [0-9]+ kHz'
+
+# check_stacks: the power-off summary's "summary: stack" lines (core/stack.h),
+# one per pCPU of HV READY, each stack and IST stack at most half used: a
+# hypervisor stack has no guard page, so its depth is kept well inside it.
+check_stacks() {
+	local n bad
+	n=$(tr -d '\r' < "$LOG" | sed -n 's/^HV READY pcpus=\([0-9]*\)$/\1/p' | tail -1)
+	bad=$(tr -d '\r' < "$LOG" | awk -v n="${n:-0}" '
+		/summary: stack cpu[0-9]+ used=/ {
+			for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] + 0 }
+			seen++
+			if (f["used"] * 2 > f["size"] || f["df"] * 2 > f["ist_size"] ||
+			    f["nmi"] * 2 > f["ist_size"] || f["mc"] * 2 > f["ist_size"])
+				print "more than half used: " $0
+		}
+		END { if (seen != n) print seen + 0 " summary: stack lines for " n " pCPUs" }')
+	[ -z "$bad" ] || fail "stack depth: $bad"
+	say "stacks: $(tr -d '\r' < "$LOG" | sed -n 's/.*summary: stack \(cpu[0-9]*\) used=\([0-9]*\) size=\([0-9]*\).*/\1 \2\/\3/p' | tr '\n' ' ')"
+}

@@ -39,4 +39,5 @@ check_log --expect '^HV READY pcpus=2$' --then '^HV POWEROFF$' \
 	--expect '^HV VM good started vcpus=2 ' --expect '^\[good\] TEST smp PASS' \
 	--expect '^HV VM good stopped reason=exit code=0$' \
 	--forbid '^HV VM (corrupt|noinitrd|huge|longcmd|orphan) started'
+check_stacks
 pass

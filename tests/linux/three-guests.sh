@@ -29,4 +29,5 @@ check_log --expect '^HV READY pcpus=4$' --then '^HV POWEROFF$' --forbid '^HV ERR
 	"${CHECKS[@]}" "${PV[@]}" \
 	--expect '^\[gen4\] LHV-GUEST: summary .* steal_s=([1-9][0-9]*\.[0-9]+|0\.[0-9][1-9]|0\.[1-9][0-9])$'
 linux_steal_check gen2 cloud2 gen4
+check_stacks
 pass

@@ -36,4 +36,5 @@ check_log --expect '^HV READY pcpus=2$' --then '^HV POWEROFF$' --forbid '^HV ERR
 	--expect '^\[mmioinc\] TEST mmio_bad RUNNING' --expect '^HV VM mmioinc stopped reason=error$' \
 	--expect '^\[mmiomovs\] TEST mmio_bad RUNNING' --expect '^HV VM mmiomovs stopped reason=error$' \
 	--forbid '^\[(triple3|storm|mmio[a-z]+)\] TEST [a-z_]+ FAIL'
+check_stacks
 pass

@@ -19,6 +19,7 @@
 #include "vmm/obs/obs.h"
 #include "core/log.h"
 #include "core/percpu.h"
+#include "core/stack.h"
 #include "core/timer.h"
 #include "core/traps.h"
 #include "hw/lapic.h"
@@ -269,6 +270,7 @@ void run_pcpu_loop(void)
 		 * next VM entry. No lock is held here. STI's shadow covers one
 		 * instruction, hence the NOP. */
 		__asm__ volatile("sti; nop; cli" ::: "memory");
+		stack_check();
 		/* Clear before deciding: a kick from now on is seen next time. */
 		__atomic_store_n(&rp->need_resched, false, __ATOMIC_SEQ_CST);
 		struct sched_vcpu *sv = sched_schedule(me, why);

@@ -8,6 +8,8 @@
 #include "vmm/obs/obs.h"
 #include "core/fmt.h"
 #include "core/log.h"
+#include "core/percpu.h"
+#include "core/stack.h"
 #include "hw/power.h"
 
 static volatile unsigned vms_live;
@@ -99,6 +101,19 @@ static void print_summary(void)
 		const struct sched_pcpu *p = run_sched_pcpu(i);
 		pr_info("summary: sched %s pcpu%u decisions %llu switches %llu", sched_active_name(), i,
 			(unsigned long long)p->decisions, (unsigned long long)p->switches);
+	}
+	/* How deep each pCPU's stack and its three IST stacks went
+	 * (core/stack.h): what is left of the margin. */
+	for (unsigned i = 0; i < npcpus; i++) {
+		const struct pcpu *p = &pcpus[i];
+		size_t ist[3];
+		for (unsigned k = 0; k < 3; k++)
+			ist[k] = stack_used((const uint64_t *)(p->tss.ist[k] - IST_STACK_SIZE),
+					    (const uint64_t *)p->tss.ist[k]);
+		pr_info("summary: stack cpu%u used=%zu size=%llu df=%zu nmi=%zu mc=%zu ist_size=%u", i,
+			stack_used((const uint64_t *)p->stack_bottom, (const uint64_t *)p->stack_top),
+			(unsigned long long)(p->stack_top - p->stack_bottom), ist[IST_DF - 1],
+			ist[IST_NMI - 1], ist[IST_MC - 1], IST_STACK_SIZE);
 	}
 	obs_summary();     /* "summary: lhp ..." lines, the rest of the trace */
 }
