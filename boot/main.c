@@ -27,7 +27,8 @@ static struct {
 	uint64_t maxcpus;
 	uint64_t tsc_khz;
 	bool debug_fault;
-} opt = { "info", MAX_PCPUS, 0, false };
+	bool debug_stack;
+} opt = { "info", MAX_PCPUS, 0, false, false };
 
 static const struct opt_desc hv_opts[] = {
 	{ "loglevel", OPT_STR, opt.loglevel, sizeof(opt.loglevel), 0, 0, NULL },
@@ -35,6 +36,7 @@ static const struct opt_desc hv_opts[] = {
 	{ "tsc_khz", OPT_U64, &opt.tsc_khz, 0, 1000, 100000000, NULL },
 	{ "sched", OPT_STR, vmm_sched_name, sizeof(vmm_sched_name), 0, 0, NULL },
 	{ "debug_fault", OPT_BOOL, &opt.debug_fault, 0, 0, 0, NULL },
+	{ "debug_stack", OPT_BOOL, &opt.debug_stack, 0, 0, 0, NULL },
 	{ "trace", OPT_BOOL, &trace_opt, 0, 0, 0, NULL },
 };
 
@@ -163,6 +165,12 @@ void boot_main(uint32_t kind, uint64_t info)
 		 * mapped at 512 GiB, so this write page-faults. */
 		pr_info("debug_fault: writing to an unmapped address");
 		*(volatile uint64_t *)phys_to_virt(GiB(512) + 0x1000) = 1;
+	}
+	if (opt.debug_stack) {
+		/* What an overflow leaves (tests/vmm/stack-overflow.sh): the
+		 * run loop's stack_check must panic before the first guest. */
+		pr_info("debug_stack: writing the bottom of cpu0's stack");
+		*(volatile uint64_t *)pcpus[0].stack_bottom = 0;
 	}
 	vmm_start(&bootinfo);
 }

@@ -42,8 +42,8 @@ void stack_check(void)
 	/* A word written at the very bottom: the stack was used up, and what
 	 * lies below may be corrupt already. */
 	if (*(const volatile uint64_t *)bottom != STACK_PAINT)
-		panic("cpu%u: stack overflow: the bottom of its %llu-byte stack at %#llx was written",
-		      p->id, (unsigned long long)(p->stack_top - p->stack_bottom),
+		panic("stack overflow: the bottom of this pCPU's %llu-byte stack at %#llx was written",
+		      (unsigned long long)(p->stack_top - p->stack_bottom),
 		      (unsigned long long)p->stack_bottom);
 }
 #endif
