@@ -1,7 +1,7 @@
 /* Stack painting (core/stack.c): the depth the power-off summary prints
  * must be exactly what was written, from the top down to the lowest word
- * touched, whatever the values written (a zero, a word equal to paint's
- * neighbours), and a stack written to its bottom must read as used whole:
+ * touched, whatever the values written (zero, a value one off the
+ * paint), and a stack written to its bottom must read as used whole:
  * that is what stack_check panics on. */
 #include "core/stack.h"
 #include "tests/unit/check.h"
